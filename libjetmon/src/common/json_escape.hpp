@@ -1,0 +1,11 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace jetmon {
+
+// Escapes text for the inside of a JSON string literal (quotes, backslash, control characters).
+std::string json_escape(std::string_view text);
+
+}  // namespace jetmon
