@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Configures and builds the suite into BUILD_DIR (default build/). Extra args go to cmake configure.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build_dir="${BUILD_DIR:-$root/build}"
+jobs="${JOBS:-$(nproc)}"
+cmake -S "$root" -B "$build_dir" "$@" >/dev/null
+cmake --build "$build_dir" -j"$jobs"

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Builds everything and runs the monitor for real on this machine:
+#   1. installs packages (scripts/setup.sh) and builds (scripts/build.sh);
+#   2. starts a throwaway MariaDB under .jetmon-demo/db (private socket, loopback port);
+#   3. starts a local fixture site (python3 http.server on loopback) that is up;
+#   4. writes .jetmon-demo/config.json, runs `jetmon2 migrate`, seeds demo sites (some on the
+#      fixture, one keyword miss, one that is down) and runs `jetmon2 validate-config`;
+#   5. starts `jetmon2` in the foreground and prints the dashboard address. Ctrl-C stops it all.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+demo="$root/.jetmon-demo"
+mkdir -p "$demo"
+
+"$root/scripts/setup.sh"
+"$root/scripts/build.sh"
+jetmon2="$root/build/apps/jetmon2/jetmon2"
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() { local p="$1"; while port_busy "$p"; do p=$((p + 1)); done; echo "$p"; }
+
+fixture_pid=""
+cleanup() {
+  [ -n "$fixture_pid" ] && kill "$fixture_pid" 2>/dev/null || true
+  "$root/scripts/mariadb.sh" stop "$demo/db" || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$root/scripts/mariadb.sh" start "$demo/db"
+set -a; . "$demo/db/env"; set +a
+
+fixture_port="$(free_port 18091)"
+python3 -m http.server "$fixture_port" --bind 127.0.0.1 --directory "$root/scripts/demo-site" \
+  >"$demo/fixture.log" 2>&1 &
+fixture_pid=$!
+for _ in $(seq 1 50); do port_busy "$fixture_port" && break; sleep 0.1; done
+echo "demo.sh: fixture site on http://127.0.0.1:$fixture_port/"
+
+dashboard_port="$(free_port 8080)"
+cat >"$demo/config.json" <<JSON
+{
+  "AUTH_TOKEN": "demo-token-not-a-secret",
+  "NUM_WORKERS": 20,
+  "DATASET_SIZE": 100,
+  "MIN_TIME_BETWEEN_ROUNDS_SEC": 30,
+  "NET_COMMS_TIMEOUT": 5,
+  "NUM_OF_CHECKS": 2,
+  "TIME_BETWEEN_CHECKS_SEC": 10,
+  "BUCKET_TOTAL": 1000,
+  "BUCKET_TARGET": 1000,
+  "DASHBOARD_PORT": $dashboard_port,
+  "DASHBOARD_BIND_ADDR": "127.0.0.1",
+  "DEBUG_PORT": 0,
+  "STATSD_ADDR": "127.0.0.1:8125",
+  "WPCOM_NOTIFY_URL": "http://127.0.0.1:$fixture_port/wpcom-status-change",
+  "VERIFIERS": []
+}
+JSON
+export JETMON_CONFIG="$demo/config.json"
+export JETMON_PID_FILE="$demo/jetmon2.pid"
+
+"$jetmon2" migrate
+"$root/scripts/mariadb.sh" sql "$demo/db" "
+  USE \`$DB_NAME\`;
+  DELETE FROM jetpack_monitor_sites WHERE blog_id BETWEEN 900001 AND 900010;
+  INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active, site_status, check_keyword) VALUES
+    (900001, 1,   'http://127.0.0.1:$fixture_port/', 1, 1, NULL),
+    (900002, 17,  'http://127.0.0.1:$fixture_port/index.html', 1, 1, 'jetmon-demo-keyword'),
+    (900003, 250, 'http://localhost:$fixture_port/', 1, 1, NULL),
+    (900004, 400, 'http://127.0.0.1:$fixture_port/index.html', 1, 1, 'this keyword is not on the page'),
+    (900005, 999, 'http://127.0.0.1:9/', 1, 1, NULL);"
+echo "demo.sh: seeded 5 demo sites (3 up, 1 keyword miss, 1 down on a closed port)"
+
+"$jetmon2" validate-config
+
+if "$jetmon2" serve --help >/dev/null 2>&1; then
+  echo "demo.sh: dashboard at http://127.0.0.1:$dashboard_port/  (Ctrl-C stops the monitor, the fixture and the database)"
+  "$jetmon2" serve
+else
+  echo "demo.sh: this build has no monitor service yet (jetmon2 serve): the database was migrated,"
+  echo "demo.sh: seeded and the config validated; stopping the database and the fixture."
+fi
