@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace jetmon {
+
+// Quotes like Go's %q (double quotes, backslash escapes, \xNN for other control bytes), the
+// form the operator-facing tools print for string values: key="value".
+std::string go_quote(std::string_view text);
+
+// Trims ASCII whitespace from both ends.
+std::string_view trim(std::string_view text);
+
+std::string to_lower_ascii(std::string_view text);
+
+}  // namespace jetmon
