@@ -1,0 +1,59 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+#include "jetmon/check/check.hpp"
+
+namespace jetmon::check {
+
+struct EngineOptions {
+  std::size_t max_in_flight = 60;       // NUM_WORKERS: checks running at once
+  std::size_t max_pending = 1'000'000;  // submissions waiting for a slot; beyond it submit() refuses
+  std::string ca_file;                  // empty: the system CA bundle
+};
+
+// Live figures for the dashboard and metrics.
+struct EngineStats {
+  std::size_t in_flight = 0;
+  std::size_t pending = 0;
+  std::uint64_t completed = 0;
+};
+
+// Runs checks concurrently on one libuv loop thread driving libcurl's multi-socket interface.
+// submit() may be called from any thread; the completion callback runs on the engine thread and
+// must not block. Nothing on this path throws: every outcome is a CheckResult.
+class Engine {
+ public:
+  using Completion = std::function<void(CheckResult&&)>;
+
+  explicit Engine(EngineOptions options);
+  ~Engine();  // stop(0) if still running
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Queues a check; false when the engine is stopping or the pending queue is full.
+  bool submit(CheckRequest request, Completion on_done);
+
+  // Adjusts the in-flight ceiling (hot config reload); running checks are not interrupted.
+  void set_max_in_flight(std::size_t max_in_flight);
+
+  EngineStats stats() const;
+
+  // Stops accepting work, lets running checks finish for up to `grace`, then cancels the rest
+  // (their callbacks get cancelled=true results), closes every handle and joins the loop thread.
+  // Returns true when the loop closed cleanly. Idempotent.
+  bool stop(std::chrono::milliseconds grace);
+
+  struct Impl;  // defined in src/check/engine.cpp
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Runs one check synchronously on a private engine (CLI and tests).
+CheckResult run_check(const CheckRequest& request, const EngineOptions& options = {});
+
+}  // namespace jetmon::check

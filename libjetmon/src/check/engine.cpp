@@ -1,0 +1,698 @@
+#include "jetmon/check/engine.hpp"
+
+#include <curl/curl.h>
+#include <uv.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+#include "check/curl_handles.hpp"
+#include "check/tls_capture.hpp"
+#include "check/url.hpp"
+#include "jetmon/common/log.hpp"
+#include "jetmon/common/text.hpp"
+
+namespace jetmon::check {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+constexpr std::size_t kMaxHeaderBytes = 256 * 1024;  // all header lines of one hop
+constexpr std::size_t kMaxErrorText = 300;
+constexpr long kReceiveBufferBytes = 16 * 1024;
+
+bool is_followable_redirect(long status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+TransportOutcome outcome_of(CURLcode rc) {
+  switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT: return TransportOutcome::timeout;
+    case CURLE_TOO_MANY_REDIRECTS: return TransportOutcome::redirect_error;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_USE_SSL_FAILED: return TransportOutcome::tls_error;
+    default: return TransportOutcome::connect_error;
+  }
+}
+
+std::int64_t micros_to_ms(curl_off_t micros) { return micros > 0 ? micros / 1000 : 0; }
+
+std::int64_t phase_ms(curl_off_t end, curl_off_t start) {
+  return end > start && start >= 0 ? (end - start) / 1000 : 0;
+}
+
+std::string clip(std::string text) {
+  if (text.size() > kMaxErrorText) text.resize(kMaxErrorText);
+  return text;
+}
+
+}  // namespace
+
+// One check: one or more hops (manual redirects) on a single easy handle.
+struct Transfer {
+  Engine::Impl* engine = nullptr;
+  CheckRequest request;
+  Engine::Completion on_done;
+  CheckResult result;
+  CurlEasy easy;
+  CurlSlist header_list;
+  SteadyClock::time_point started;
+  SteadyClock::time_point deadline;
+  std::string hop_url;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+
+  // Current hop.
+  long hop_status = 0;
+  bool final_headers_seen = false;  // a non-1xx response's header block ended
+  SteadyClock::time_point headers_at;
+  std::size_t header_bytes = 0;
+  bool headers_too_large = false;
+  bool stopped_reading = false;  // we ended the body on purpose
+
+  // Keyword scan over the decoded body, streamed: only an overlap tail is kept.
+  std::size_t body_scanned = 0;
+  std::string scan_tail;
+  bool keyword_found = false;
+
+  TlsCapture tls;
+};
+
+struct SocketWatch {
+  uv_poll_t poll;
+  curl_socket_t fd;
+  Engine::Impl* engine;
+};
+
+struct PendingCheck {
+  CheckRequest request;
+  Engine::Completion on_done;
+};
+
+struct Engine::Impl {
+  EngineOptions options;
+  std::atomic<std::size_t> max_in_flight;
+
+  uv_loop_t loop{};
+  uv_async_t wake{};
+  uv_timer_t curl_timer{};
+  uv_timer_t grace_timer{};
+  CurlMulti multi;
+  std::thread thread;
+  bool loop_ready = false;
+  bool clean_close = false;
+
+  std::mutex mutex;  // guards incoming, accepting, stop_requested, grace
+  std::deque<PendingCheck> incoming;
+  bool accepting = true;
+  bool stop_requested = false;
+  milliseconds grace{0};
+
+  // Loop thread only.
+  std::deque<PendingCheck> pending;
+  std::unordered_set<Transfer*> running;
+  std::vector<CurlEasy> idle_easy;
+  bool stopping = false;
+  bool handles_closing = false;
+
+  std::atomic<std::size_t> stat_in_flight{0};
+  std::atomic<std::size_t> stat_pending{0};
+  std::atomic<std::uint64_t> stat_completed{0};
+
+  explicit Impl(EngineOptions opts) : options(std::move(opts)), max_in_flight(options.max_in_flight) {}
+
+  // ---- loop thread -------------------------------------------------------------------------
+
+  void run() {
+    uv_run(&loop, UV_RUN_DEFAULT);
+    clean_close = uv_loop_close(&loop) == 0;
+    if (!clean_close) log::error("check engine: uv_loop_close failed: handles still open");
+  }
+
+  void on_wake() {
+    bool stop_now = false;
+    milliseconds grace_now{0};
+    {
+      std::lock_guard lock(mutex);
+      while (!incoming.empty()) {
+        pending.push_back(std::move(incoming.front()));
+        incoming.pop_front();
+      }
+      stop_now = stop_requested && !stopping;
+      grace_now = grace;
+    }
+    if (stop_now) begin_stop(grace_now);
+    fill_slots();
+  }
+
+  void fill_slots() {
+    if (stopping) {
+      while (!pending.empty()) {
+        PendingCheck p = std::move(pending.front());
+        pending.pop_front();
+        CheckResult r;
+        r.blog_id = p.request.blog_id;
+        r.url = p.request.url;
+        r.cancelled = true;
+        r.error = "check engine stopped";
+        deliver(std::move(p.on_done), std::move(r));
+      }
+    }
+    while (!stopping && !pending.empty() && running.size() < std::max<std::size_t>(1, max_in_flight.load())) {
+      PendingCheck p = std::move(pending.front());
+      pending.pop_front();
+      start(std::move(p));
+    }
+    stat_pending.store(pending.size());
+    stat_in_flight.store(running.size());
+    maybe_finish_stop();
+  }
+
+  void deliver(Engine::Completion on_done, CheckResult&& result) {
+    stat_completed.fetch_add(1);
+    if (!on_done) return;
+    try {
+      on_done(std::move(result));
+    } catch (const std::exception& e) {
+      log::error("check engine: completion callback threw: {}", e.what());
+    } catch (...) {
+      log::error("check engine: completion callback threw");
+    }
+  }
+
+  void start(PendingCheck p) {
+    auto transfer = std::make_unique<Transfer>();
+    Transfer* t = transfer.get();
+    t->engine = this;
+    t->request = std::move(p.request);
+    t->on_done = std::move(p.on_done);
+    t->result.blog_id = t->request.blog_id;
+    t->result.url = t->request.url;
+    t->result.started_at = std::chrono::system_clock::now();
+    t->started = SteadyClock::now();
+    const int timeout = t->request.timeout_seconds > 0 ? t->request.timeout_seconds : 10;
+    t->deadline = t->started + std::chrono::seconds(timeout);
+    t->hop_url = t->request.url;
+
+    if (auto problem = url_problem(t->request.url)) {
+      finish(std::move(transfer), TransportOutcome::build_error, *problem);
+      return;
+    }
+    if (!idle_easy.empty()) {
+      t->easy = std::move(idle_easy.back());
+      idle_easy.pop_back();
+    } else {
+      t->easy.reset(curl_easy_init());
+    }
+    if (!t->easy) {
+      finish(std::move(transfer), TransportOutcome::build_error, "out of memory creating a transfer");
+      return;
+    }
+    if (!build_header_list(*t)) {
+      finish(std::move(transfer), TransportOutcome::build_error, "out of memory building headers");
+      return;
+    }
+    running.insert(transfer.release());
+    if (!start_hop(*t)) {
+      running.erase(t);
+      finish(std::unique_ptr<Transfer>(t), TransportOutcome::build_error,
+             "could not start the request");
+    }
+  }
+
+  static bool build_header_list(Transfer& t) {
+    curl_slist* list = nullptr;
+    auto append = [&list](const std::string& line) {
+      curl_slist* next = curl_slist_append(list, line.c_str());
+      if (next == nullptr) return false;
+      list = next;
+      return true;
+    };
+    bool ok = append("Accept:");  // like the Go client: no Accept header unless configured
+    for (const auto& [name, value] : t.request.headers) {
+      if (!is_valid_header_name(name) || !is_valid_header_value(value)) continue;
+      ok = ok && append(value.empty() ? name + ";" : name + ": " + value);
+    }
+    t.header_list.reset(list);
+    return ok;
+  }
+
+  bool start_hop(Transfer& t) {
+    CURL* e = t.easy.get();
+    curl_easy_reset(e);
+    t.hop_status = 0;
+    t.final_headers_seen = false;
+    t.header_bytes = 0;
+    t.headers_too_large = false;
+    t.stopped_reading = false;
+    t.error_buffer[0] = '\0';
+
+    const auto remaining = duration_cast<milliseconds>(t.deadline - SteadyClock::now()).count();
+    const long timeout_ms = static_cast<long>(std::max<std::int64_t>(1, remaining));
+
+    bool ok = true;
+    auto set = [&ok](CURLcode rc) { ok = ok && rc == CURLE_OK; };
+    set(curl_easy_setopt(e, CURLOPT_URL, t.hop_url.c_str()));
+    set(curl_easy_setopt(e, CURLOPT_PRIVATE, &t));
+    set(curl_easy_setopt(e, CURLOPT_HTTPGET, 1L));
+    set(curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1)));
+    set(curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https"));
+    set(curl_easy_setopt(e, CURLOPT_USERAGENT, std::string(kUserAgent).c_str()));
+    set(curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip"));
+    set(curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.header_list.get()));
+    set(curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L));
+    set(curl_easy_setopt(e, CURLOPT_PROXY, ""));
+    set(curl_easy_setopt(e, CURLOPT_NOPROXY, "*"));
+    set(curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L));
+    set(curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L));
+    set(curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L));
+    set(curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms));
+    set(curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms));
+    set(curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 0L));
+    set(curl_easy_setopt(e, CURLOPT_BUFFERSIZE, kReceiveBufferBytes));
+    set(curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer));
+    set(curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Impl::on_header));
+    set(curl_easy_setopt(e, CURLOPT_HEADERDATA, &t));
+    set(curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::on_body));
+    set(curl_easy_setopt(e, CURLOPT_WRITEDATA, &t));
+    set(curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Impl::on_prereq));
+    set(curl_easy_setopt(e, CURLOPT_PREREQDATA, &t));
+    // TLS: verify against the system store. Debian's libcurl also scans CAPATH per handshake
+    // unless it is cleared, which makes HTTPS checks many times slower.
+    set(curl_easy_setopt(e, CURLOPT_CAPATH, nullptr));
+    if (!options.ca_file.empty()) set(curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str()));
+    set(curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L));
+    set(curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L));
+    set(curl_easy_setopt(e, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_0)));
+    set(curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L));
+    set(curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, &Impl::on_ssl_ctx));
+    set(curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, &t));
+    if (!ok) return false;
+    return curl_multi_add_handle(multi.get(), e) == CURLM_OK;
+  }
+
+  static CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* userdata) {
+    auto* t = static_cast<Transfer*>(userdata);
+    return static_cast<CURLcode>(prepare_ssl_ctx(ssl_ctx, &t->tls));
+  }
+
+  static int on_prereq(void* userdata, char*, char*, int, int) {
+    auto* t = static_cast<Transfer*>(userdata);
+    curl_tlssessioninfo* info = nullptr;
+    if (curl_easy_getinfo(t->easy.get(), CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info != nullptr &&
+        info->backend == CURLSSLBACKEND_OPENSSL) {
+      capture_from_ssl(info->internals, t->tls);
+    }
+    return CURL_PREREQFUNC_OK;
+  }
+
+  static size_t on_header(char* data, size_t size, size_t count, void* userdata) {
+    auto* t = static_cast<Transfer*>(userdata);
+    const size_t n = size * count;
+    t->header_bytes += n;
+    if (t->header_bytes > kMaxHeaderBytes) {
+      t->headers_too_large = true;
+      return 0;
+    }
+    std::string_view line(data, n);
+    if (line.starts_with("HTTP/")) {
+      const auto space = line.find(' ');
+      t->hop_status = 0;
+      if (space != std::string_view::npos) {
+        for (size_t i = space + 1; i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) {
+          t->hop_status = t->hop_status * 10 + (line[i] - '0');
+          if (t->hop_status > 999) break;
+        }
+      }
+    } else if (trim(line).empty() && t->hop_status >= 200) {
+      t->final_headers_seen = true;
+      t->headers_at = SteadyClock::now();
+    }
+    return n;
+  }
+
+  static size_t on_body(char* data, size_t size, size_t count, void* userdata) {
+    auto* t = static_cast<Transfer*>(userdata);
+    const size_t n = size * count;
+    const std::string& keyword = t->request.keyword;
+    if (keyword.empty() || is_followable_redirect(t->hop_status) ||
+        t->body_scanned >= kKeywordScanLimit) {
+      t->stopped_reading = true;
+      return 0;  // the body is not needed: end the transfer now
+    }
+    const size_t take = std::min(n, kKeywordScanLimit - t->body_scanned);
+    t->body_scanned += take;
+    std::string window = std::move(t->scan_tail);
+    window.append(data, take);
+    if (window.find(keyword) != std::string::npos) {
+      t->keyword_found = true;
+      t->stopped_reading = true;
+      return 0;
+    }
+    const size_t keep = std::min(window.size(), keyword.size() - 1);
+    t->scan_tail.assign(window, window.size() - keep, keep);
+    if (t->body_scanned >= kKeywordScanLimit) {
+      t->stopped_reading = true;
+      return 0;
+    }
+    return n;
+  }
+
+  void on_transfer_done(Transfer* t, CURLcode rc) {
+    curl_multi_remove_handle(multi.get(), t->easy.get());
+    std::unique_ptr<Transfer> owned(t);
+    running.erase(t);
+
+    CURL* e = t->easy.get();
+    long status = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    record_timings(*t);
+
+    if (!t->final_headers_seen) {
+      if (t->headers_too_large) {
+        finish(std::move(owned), TransportOutcome::connect_error,
+               fmt::format("response headers exceed {} bytes", kMaxHeaderBytes));
+      } else if (rc == CURLE_OK) {
+        finish(std::move(owned), TransportOutcome::connect_error, "no response headers received");
+      } else {
+        std::string text = curl_easy_strerror(rc);
+        if (t->error_buffer[0] != '\0') text = fmt::format("{}: {}", text, t->error_buffer);
+        finish(std::move(owned), outcome_of(rc), std::move(text));
+      }
+      return;
+    }
+
+    t->result.http_code = static_cast<int>(status > 0 ? status : t->hop_status);
+    t->result.rtt_ms = duration_cast<milliseconds>(t->headers_at - t->started).count();
+    char* location = nullptr;
+    curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &location);
+    if (is_followable_redirect(t->result.http_code) && location != nullptr && location[0] != '\0') {
+      if (t->request.redirect_policy == RedirectPolicy::fail) {
+        finish(std::move(owned), TransportOutcome::redirect_error,
+               fmt::format("redirect to {} refused by redirect policy fail", location));
+        return;
+      }
+      if (t->result.redirects >= kMaxRedirects) {
+        finish(std::move(owned), TransportOutcome::redirect_error,
+               fmt::format("stopped after {} redirects", kMaxRedirects));
+        return;
+      }
+      if (!is_http_url(location)) {
+        finish(std::move(owned), TransportOutcome::connect_error,
+               fmt::format("redirect to an unsupported URL: {}", clip(location)));
+        return;
+      }
+      if (SteadyClock::now() >= t->deadline) {
+        finish(std::move(owned), TransportOutcome::timeout, "deadline passed while following redirects");
+        return;
+      }
+      t->result.redirects += 1;
+      t->hop_url = location;
+      t->tls = {};
+      t->scan_tail.clear();
+      t->body_scanned = 0;
+      running.insert(owned.release());
+      if (!start_hop(*t)) {
+        running.erase(t);
+        finish(std::unique_ptr<Transfer>(t), TransportOutcome::connect_error, "could not start the redirect");
+      }
+      return;
+    }
+    finish(std::move(owned), TransportOutcome::completed, "");
+  }
+
+  static void record_timings(Transfer& t) {
+    CURL* e = t.easy.get();
+    curl_off_t name = 0, connect = 0, appconnect = 0, pretransfer = 0, starttransfer = 0;
+    curl_easy_getinfo(e, CURLINFO_NAMELOOKUP_TIME_T, &name);
+    curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect);
+    curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &appconnect);
+    curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+    curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &starttransfer);
+    t.result.dns_ms = micros_to_ms(name);
+    t.result.tcp_ms = connect > 0 ? phase_ms(connect, name) : 0;
+    t.result.tls_ms = appconnect > 0 ? phase_ms(appconnect, connect) : 0;
+    t.result.ttfb_ms = starttransfer > 0 && pretransfer > 0 ? phase_ms(starttransfer, pretransfer) : 0;
+  }
+
+  void finish(std::unique_ptr<Transfer> t, TransportOutcome outcome, std::string error_text) {
+    CheckResult r = std::move(t->result);
+    r.final_url = t->hop_url;
+    r.cert_not_after = t->tls.cert_not_after;
+    r.tls_version = t->tls.version;
+    if (outcome != TransportOutcome::completed) {
+      r.http_code = 0;
+      r.rtt_ms = 0;
+    }
+    Observation o;
+    o.transport = outcome;
+    o.http_code = r.http_code;
+    o.cert_not_after = r.cert_not_after;
+    o.tls_version = r.tls_version;
+    o.keyword_required = !t->request.keyword.empty();
+    o.keyword_found = t->keyword_found;
+    o.now = std::chrono::system_clock::now();
+    const Classification c = classify(o);
+    r.error_code = c.error_code;
+    r.success = c.success;
+    r.failure_class = c.failure_class;
+    if (outcome != TransportOutcome::completed) {
+      r.error = clip(std::move(error_text));
+    } else if (c.error_code == ErrorCode::tls_expired) {
+      r.error = "certificate has expired";
+    } else if (c.error_code == ErrorCode::keyword) {
+      r.error = fmt::format("keyword not found in the first {} bytes", kKeywordScanLimit);
+    } else if (c.error_code == ErrorCode::tls_deprecated) {
+      r.error = fmt::format("deprecated TLS version {}", tls_version_name(r.tls_version));
+    } else if (!c.success) {
+      r.error = fmt::format("HTTP status {}", r.http_code);
+    }
+    if (t->easy && idle_easy.size() < max_in_flight.load()) {
+      curl_easy_reset(t->easy.get());
+      idle_easy.push_back(std::move(t->easy));
+    }
+    Engine::Completion done = std::move(t->on_done);
+    t.reset();
+    deliver(std::move(done), std::move(r));
+  }
+
+  void process_curl_messages() {
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi.get(), &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      Transfer* t = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+      const CURLcode rc = msg->data.result;
+      if (t != nullptr) on_transfer_done(t, rc);
+    }
+    fill_slots();
+  }
+
+  // ---- libcurl <-> libuv glue ---------------------------------------------------------------
+
+  static int on_curl_socket(CURL*, curl_socket_t fd, int what, void* userp, void* socketp) {
+    auto* self = static_cast<Impl*>(userp);
+    auto* watch = static_cast<SocketWatch*>(socketp);
+    if (what == CURL_POLL_REMOVE) {
+      if (watch != nullptr) {
+        uv_poll_stop(&watch->poll);
+        uv_close(reinterpret_cast<uv_handle_t*>(&watch->poll),
+                 [](uv_handle_t* h) { delete static_cast<SocketWatch*>(h->data); });
+        curl_multi_assign(self->multi.get(), fd, nullptr);
+      }
+      return 0;
+    }
+    if (watch == nullptr) {
+      watch = new SocketWatch{};
+      watch->fd = fd;
+      watch->engine = self;
+      if (uv_poll_init_socket(&self->loop, &watch->poll, fd) != 0) {
+        delete watch;
+        return -1;
+      }
+      watch->poll.data = watch;
+      curl_multi_assign(self->multi.get(), fd, watch);
+    }
+    int events = 0;
+    if (what & CURL_POLL_IN) events |= UV_READABLE;
+    if (what & CURL_POLL_OUT) events |= UV_WRITABLE;
+    uv_poll_start(&watch->poll, events, &Impl::on_poll);
+    return 0;
+  }
+
+  static void on_poll(uv_poll_t* handle, int status, int events) {
+    auto* watch = static_cast<SocketWatch*>(handle->data);
+    Impl* self = watch->engine;
+    int flags = 0;
+    if (status < 0) flags = CURL_CSELECT_ERR;
+    if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
+    if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
+    int still_running = 0;
+    curl_multi_socket_action(self->multi.get(), watch->fd, flags, &still_running);
+    self->process_curl_messages();
+  }
+
+  static int on_curl_timer(CURLM*, long timeout_ms, void* userp) {
+    auto* self = static_cast<Impl*>(userp);
+    if (self->handles_closing) return 0;
+    if (timeout_ms < 0) {
+      uv_timer_stop(&self->curl_timer);
+    } else {
+      uv_timer_start(&self->curl_timer, &Impl::on_timer, static_cast<uint64_t>(timeout_ms), 0);
+    }
+    return 0;
+  }
+
+  static void on_timer(uv_timer_t* handle) {
+    auto* self = static_cast<Impl*>(handle->data);
+    int still_running = 0;
+    curl_multi_socket_action(self->multi.get(), CURL_SOCKET_TIMEOUT, 0, &still_running);
+    self->process_curl_messages();
+  }
+
+  // ---- shutdown ----------------------------------------------------------------------------
+
+  void begin_stop(milliseconds grace_period) {
+    stopping = true;
+    if (!running.empty()) {
+      uv_timer_start(&grace_timer, [](uv_timer_t* h) { static_cast<Impl*>(h->data)->cancel_running(); },
+                     static_cast<uint64_t>(std::max<std::int64_t>(0, grace_period.count())), 0);
+    }
+  }
+
+  void cancel_running() {
+    std::vector<Transfer*> victims(running.begin(), running.end());
+    for (Transfer* t : victims) {
+      curl_multi_remove_handle(multi.get(), t->easy.get());
+      running.erase(t);
+      CheckResult r = std::move(t->result);
+      r.cancelled = true;
+      r.error = "check engine stopped before the check finished";
+      Engine::Completion done = std::move(t->on_done);
+      delete t;
+      deliver(std::move(done), std::move(r));
+    }
+    stat_in_flight.store(0);
+    maybe_finish_stop();
+  }
+
+  void maybe_finish_stop() {
+    if (!stopping || handles_closing || !running.empty() || !pending.empty()) return;
+    handles_closing = true;
+    idle_easy.clear();
+    // Cleaning up the multi handle may still report sockets to close; do it while the loop runs
+    // so their close callbacks happen before uv_loop_close.
+    multi.reset();
+    uv_timer_stop(&grace_timer);
+    uv_timer_stop(&curl_timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(&grace_timer), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&curl_timer), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&wake), nullptr);
+  }
+};
+
+Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  ensure_curl_global_init();
+  Impl& s = *impl_;
+  if (uv_loop_init(&s.loop) != 0) throw std::runtime_error("check engine: uv_loop_init failed");
+  uv_async_init(&s.loop, &s.wake, [](uv_async_t* h) { static_cast<Impl*>(h->data)->on_wake(); });
+  s.wake.data = &s;
+  uv_timer_init(&s.loop, &s.curl_timer);
+  s.curl_timer.data = &s;
+  uv_timer_init(&s.loop, &s.grace_timer);
+  s.grace_timer.data = &s;
+  s.multi.reset(curl_multi_init());
+  if (!s.multi) throw std::runtime_error("check engine: curl_multi_init failed");
+  curl_multi_setopt(s.multi.get(), CURLMOPT_SOCKETFUNCTION, &Impl::on_curl_socket);
+  curl_multi_setopt(s.multi.get(), CURLMOPT_SOCKETDATA, &s);
+  curl_multi_setopt(s.multi.get(), CURLMOPT_TIMERFUNCTION, &Impl::on_curl_timer);
+  curl_multi_setopt(s.multi.get(), CURLMOPT_TIMERDATA, &s);
+  curl_multi_setopt(s.multi.get(), CURLMOPT_MAXCONNECTS, 1L);
+  s.loop_ready = true;
+  s.thread = std::thread([&s] { s.run(); });
+}
+
+Engine::~Engine() { stop(milliseconds(0)); }
+
+bool Engine::submit(CheckRequest request, Completion on_done) {
+  Impl& s = *impl_;
+  {
+    std::lock_guard lock(s.mutex);
+    if (!s.accepting || s.incoming.size() + s.stat_pending.load() >= s.options.max_pending) {
+      return false;
+    }
+    s.incoming.push_back({std::move(request), std::move(on_done)});
+  }
+  uv_async_send(&s.wake);
+  return true;
+}
+
+void Engine::set_max_in_flight(std::size_t max_in_flight) {
+  impl_->max_in_flight.store(std::max<std::size_t>(1, max_in_flight));
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->accepting) uv_async_send(&impl_->wake);
+}
+
+EngineStats Engine::stats() const {
+  EngineStats st;
+  st.in_flight = impl_->stat_in_flight.load();
+  st.pending = impl_->stat_pending.load();
+  st.completed = impl_->stat_completed.load();
+  return st;
+}
+
+bool Engine::stop(milliseconds grace) {
+  Impl& s = *impl_;
+  {
+    std::lock_guard lock(s.mutex);
+    if (s.accepting) {
+      s.accepting = false;
+      s.stop_requested = true;
+      s.grace = grace;
+      uv_async_send(&s.wake);
+    }
+  }
+  if (s.thread.joinable()) s.thread.join();
+  return s.clean_close;
+}
+
+CheckResult run_check(const CheckRequest& request, const EngineOptions& options) {
+  EngineOptions one = options;
+  one.max_in_flight = 1;
+  Engine engine(one);
+  std::promise<CheckResult> promise;
+  auto future = promise.get_future();
+  if (!engine.submit(request, [&promise](CheckResult&& r) { promise.set_value(std::move(r)); })) {
+    CheckResult r;
+    r.blog_id = request.blog_id;
+    r.url = request.url;
+    r.error_code = ErrorCode::connect;
+    r.error = "check engine refused the check";
+    return r;
+  }
+  CheckResult result = future.get();
+  engine.stop(milliseconds(0));
+  return result;
+}
+
+}  // namespace jetmon::check

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace jetmon::check {
+
+// Why a monitor URL cannot be requested, or nullopt when it can: it must be an absolute http or
+// https URL with a host, at most kMaxUrlLength characters, without spaces or control characters.
+std::optional<std::string> url_problem(std::string_view url);
+
+// The same rule applied to a redirect target (absolute URL produced by libcurl).
+bool is_http_url(std::string_view url);
+
+// RFC 7230 token characters only.
+bool is_valid_header_name(std::string_view name);
+// No CR, LF or NUL (header injection).
+bool is_valid_header_value(std::string_view value);
+
+}  // namespace jetmon::check
