@@ -1,0 +1,3 @@
+ALTER TABLE jetmon_alert_contacts
+  ADD COLUMN owner_tenant_id VARCHAR(128) NULL AFTER active,
+  ADD INDEX idx_owner_tenant_id (owner_tenant_id);
