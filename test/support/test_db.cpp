@@ -1,0 +1,91 @@
+#include "support/test_db.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace jetmon::test {
+
+std::map<std::string, std::string> test_db_server_env() {
+  const char* path = std::getenv("JETMON_TEST_DB_ENV");
+  if (path == nullptr || *path == '\0') {
+    throw std::runtime_error(
+        "JETMON_TEST_DB_ENV is not set: run integration tests through ctest (it starts the "
+        "throwaway MariaDB), or point it at the env file of `scripts/mariadb.sh start DIR`");
+  }
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(fmt::format("cannot read JETMON_TEST_DB_ENV file {}", path));
+  std::map<std::string, std::string> env;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line.front() == '#') continue;
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    env[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return env;
+}
+
+db::ConnectOptions test_db_server_options() {
+  const auto env = test_db_server_env();
+  db::ConnectOptions o = db::ConnectOptions::from_env([&](std::string_view k) -> std::optional<std::string> {
+    auto it = env.find(std::string(k));
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  });
+  o.database.clear();
+  return o;
+}
+
+namespace {
+
+std::string unique_name() {
+  static std::atomic<unsigned> counter{0};
+  return fmt::format("jetmon_t_{}_{}", static_cast<long>(::getpid()), counter.fetch_add(1) + 1);
+}
+
+}  // namespace
+
+TestDatabase::TestDatabase() : name_(unique_name()), options_(test_db_server_options()) {
+  db::Connection admin(options_);
+  // The name is generated here (letters, digits, underscores), never taken from input.
+  admin.execute(fmt::format("DROP DATABASE IF EXISTS `{}`", name_));
+  admin.execute(fmt::format("CREATE DATABASE `{}` CHARACTER SET utf8mb4", name_));
+  options_.database = name_;
+}
+
+TestDatabase::~TestDatabase() {
+  connection_.reset();
+  try {
+    db::ConnectOptions admin_options = options_;
+    admin_options.database.clear();
+    db::Connection admin(admin_options);
+    admin.execute(fmt::format("DROP DATABASE IF EXISTS `{}`", name_));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "TestDatabase: could not drop %s: %s\n", name_.c_str(), e.what());
+  }
+}
+
+db::Connection& TestDatabase::connection() {
+  if (!connection_) connection_ = std::make_unique<db::Connection>(options_);
+  return *connection_;
+}
+
+db::Connection TestDatabase::connect() const { return db::Connection(options_); }
+
+std::map<std::string, std::string> TestDatabase::env() const {
+  return {{"DB_HOST", options_.host},
+          {"DB_PORT", std::to_string(options_.port)},
+          {"DB_USER", options_.user},
+          {"DB_PASSWORD", options_.password},
+          {"DB_NAME", name_}};
+}
+
+}  // namespace jetmon::test

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "jetmon/db/connection.hpp"
+
+namespace jetmon::test {
+
+// The throwaway MariaDB server that ctest starts as the "mariadb" fixture: the KEY=VALUE file named
+// by env JETMON_TEST_DB_ENV (DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME). Throws
+// std::runtime_error with a hint when the variable is unset or the file is unreadable.
+std::map<std::string, std::string> test_db_server_env();
+
+// ConnectOptions for that server, without a database selected.
+db::ConnectOptions test_db_server_options();
+
+// A uniquely named, empty database (jetmon_t_<pid>_<counter>) on the test server, dropped on
+// destruction. The app user has ALL privileges WITH GRANT OPTION there.
+//
+//   jetmon::test::TestDatabase tdb;
+//   tdb.connection().execute("CREATE TABLE t (id INT)");
+//   auto r = run_command({JETMON2_BIN, "migrate"}, tdb.env());   // binaries use the same database
+class TestDatabase {
+ public:
+  TestDatabase();
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  const std::string& name() const noexcept { return name_; }
+  // Options that select this database (timeouts at their defaults).
+  const db::ConnectOptions& options() const noexcept { return options_; }
+  // A shared connection to this database, opened on first use.
+  db::Connection& connection();
+  // A new, separate connection to this database.
+  db::Connection connect() const;
+  // DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME for running the binaries against this
+  // database (pass as run_command's env_overrides).
+  std::map<std::string, std::string> env() const;
+
+ private:
+  std::string name_;
+  db::ConnectOptions options_;
+  std::unique_ptr<db::Connection> connection_;
+};
+
+}  // namespace jetmon::test
