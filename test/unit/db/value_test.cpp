@@ -1,0 +1,87 @@
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "jetmon/db/connection.hpp"
+
+using jetmon::db::ConnectOptions;
+using jetmon::db::DateTime;
+using jetmon::db::DbError;
+using jetmon::db::Value;
+
+TEST_CASE("db: DateTime formats and parses UTC civil time with microseconds") {
+  const auto t = DateTime::from_civil(2026, 4, 29, 11, 59, 50);
+  CHECK(t.to_string() == "2026-04-29 11:59:50");
+  CHECK(DateTime::from_civil(2026, 4, 29, 11, 59, 50, 1500).to_string() == "2026-04-29 11:59:50.001500");
+  CHECK(DateTime::parse("2026-04-29 11:59:50") == t);
+  CHECK(DateTime::parse("2026-04-29T11:59:50") == t);
+  CHECK(DateTime::parse("2026-04-29 11:59:50.0015")->to_string() == "2026-04-29 11:59:50.001500");
+  CHECK(DateTime::parse("2026-04-29")->to_string() == "2026-04-29 00:00:00");
+  CHECK_FALSE(DateTime::parse("2026-02-30 00:00:00"));
+  CHECK_FALSE(DateTime::parse("2026-04-29 24:00:00"));
+  CHECK_FALSE(DateTime::parse("yesterday"));
+  CHECK_FALSE(DateTime::parse("2026-04-29 11:59:50.1234567"));
+  CHECK_THROWS_AS(DateTime::from_civil(2026, 13, 1), std::invalid_argument);
+  // epoch arithmetic is UTC, no local time zone involved
+  CHECK(DateTime::from_civil(1970, 1, 1, 0, 0, 1).time.time_since_epoch().count() == 1000000);
+}
+
+TEST_CASE("db: Value keeps signedness and converts with range checks") {
+  CHECK(std::holds_alternative<std::int64_t>(Value(-5).storage()));
+  CHECK(std::holds_alternative<std::uint64_t>(Value(5u).storage()));
+  CHECK(std::holds_alternative<std::int64_t>(Value(true).storage()));
+  CHECK(std::holds_alternative<std::string>(Value("x").storage()));
+  CHECK(Value(std::nullopt).is_null());
+  CHECK(Value(std::optional<int>{}).is_null());
+  CHECK(*Value(std::optional<int>{7}).as_int64() == 7);
+
+  const std::uint64_t big = std::numeric_limits<std::uint64_t>::max();
+  CHECK(*Value(big).as_uint64() == big);
+  CHECK_THROWS_AS(Value(big).as_int64(), DbError);
+  CHECK_THROWS_AS(Value(-1).as_uint64(), DbError);
+  CHECK(*Value("123").as_int64() == 123);
+  CHECK_THROWS_AS(Value("12x").as_int64(), DbError);
+  CHECK(*Value(12).as_string() == "12");
+  CHECK(*Value(2.5).as_double() == 2.5);
+  CHECK_FALSE(Value(jetmon::db::null).as_string());
+  CHECK(Value("2026-01-02 03:04:05").as_datetime()->to_string() == "2026-01-02 03:04:05");
+  CHECK_THROWS_AS(Value(5).as_datetime(), DbError);
+}
+
+TEST_CASE("db: ConnectOptions from the DB_* environment, empty meaning unset") {
+  std::map<std::string, std::string> env;
+  auto lookup = [&](std::string_view k) -> std::optional<std::string> {
+    auto it = env.find(std::string(k));
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  auto d = ConnectOptions::from_env(lookup);
+  CHECK(d.host == "localhost");
+  CHECK(d.port == 3306);
+  CHECK(d.user == "root");
+  CHECK(d.password.empty());
+  CHECK(d.database == "jetmon_db");
+  CHECK(d.connect_timeout.count() == 10);
+  CHECK(d.read_timeout.count() == 30);
+  CHECK(d.write_timeout.count() == 30);
+
+  env = {{"DB_HOST", "db1"}, {"DB_PORT", "3307"}, {"DB_USER", "jetmon"}, {"DB_PASSWORD", "pw"},
+         {"DB_NAME", ""}};
+  auto o = ConnectOptions::from_env(lookup);
+  CHECK(o.host == "db1");
+  CHECK(o.port == 3307);
+  CHECK(o.user == "jetmon");
+  CHECK(o.password == "pw");
+  CHECK(o.database == "jetmon_db");  // empty value = unset
+  CHECK(o.describe() == "jetmon@db1:3307/jetmon_db");
+  CHECK(o.describe().find("pw") == std::string::npos);
+
+  for (const char* bad : {"x", "0", "65536", "33 06"}) {
+    env["DB_PORT"] = bad;
+    CHECK_THROWS_AS(ConnectOptions::from_env(lookup), std::invalid_argument);
+  }
+}
