@@ -4,6 +4,7 @@
 #include <rapidjson/error/en.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cmath>
