@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "config/text_util.hpp"
+#include "jetmon/common/text.hpp"
 
 namespace jetmon::config {
 
@@ -30,7 +31,7 @@ std::string Config::bucket_ownership_label() const {
 }
 
 std::string Config::effective_dashboard_bind_addr() const {
-  const auto trimmed = detail::trim_ascii(dashboard_bind_addr);
+  const auto trimmed = jetmon::trim(dashboard_bind_addr);
   return trimmed.empty() ? std::string("127.0.0.1") : std::string(trimmed);
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "config/text_util.hpp"
+#include "jetmon/common/text.hpp"
 #include "jetmon/config/config.hpp"
 
 namespace jetmon::config {
@@ -25,7 +26,7 @@ std::string lookup_or(const Environment& env, std::string_view name, std::string
 }
 
 int parse_db_port(const std::string& raw) {
-  const auto text = detail::trim_ascii(raw);
+  const auto text = jetmon::trim(raw);
   int port = 0;
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, port);
@@ -35,7 +36,7 @@ int parse_db_port(const std::string& raw) {
   if (!digits_only || ec != std::errc{} || ptr != end || port < 1 || port > 65535) {
     throw ConfigError(ConfigError::Stage::environment,
                       fmt::format("DB_PORT must be a port number between 1 and 65535, got {}",
-                                  detail::go_quote(raw)));
+                                  jetmon::go_quote(raw)));
   }
   return port;
 }

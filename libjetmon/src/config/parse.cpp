@@ -15,6 +15,7 @@
 
 #include "config/keys.hpp"
 #include "config/text_util.hpp"
+#include "jetmon/common/text.hpp"
 #include "jetmon/config/config.hpp"
 
 namespace jetmon::config {
@@ -93,14 +94,14 @@ std::vector<FoundMember> find_members(const Value& object,
   std::unordered_map<std::string, std::size_t> slot_by_lower_name;
   std::size_t longest = 0;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    slot_by_lower_name.emplace(detail::lower_ascii(names[i]), i);
+    slot_by_lower_name.emplace(jetmon::to_lower_ascii(names[i]), i);
     longest = std::max(longest, names[i].size());
   }
   std::vector<FoundMember> found(names.size());
   for (auto member = object.MemberBegin(); member != object.MemberEnd(); ++member) {
     const auto written = string_of(member->name);
     if (written.size() > longest) continue;
-    const auto slot = slot_by_lower_name.find(detail::lower_ascii(written));
+    const auto slot = slot_by_lower_name.find(jetmon::to_lower_ascii(written));
     if (slot == slot_by_lower_name.end()) continue;
     const bool exact = written == names[slot->second];
     auto& entry = found[slot->second];

@@ -1,5 +1,7 @@
 #include "config/text_util.hpp"
 
+#include "jetmon/common/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,10 +10,6 @@
 namespace jetmon::config::detail {
 
 namespace {
-
-constexpr char to_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 bool has_space_or_control(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) {
@@ -30,52 +28,6 @@ bool is_port_number(std::string_view text) {
 }
 
 }  // namespace
-
-std::string_view trim_ascii(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n\v\f";
-  const auto first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(kSpace);
-  return text.substr(first, last - first + 1);
-}
-
-std::string lower_ascii(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), to_lower);
-  return out;
-}
-
-bool equals_ignore_ascii_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return to_lower(x) == to_lower(y); });
-}
-
-std::string go_quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      default:
-        if (byte < 0x20 || byte == 0x7f) {
-          out += fmt::format("\\x{:02x}", static_cast<unsigned>(byte));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
 
 bool is_host_port(std::string_view address) {
   if (has_space_or_control(address)) return false;
@@ -105,7 +57,7 @@ bool is_http_url(std::string_view url) {
   std::string_view rest;
   for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
     if (url.size() >= scheme.size() &&
-        equals_ignore_ascii_case(url.substr(0, scheme.size()), scheme)) {
+        jetmon::equals_ignore_ascii_case(url.substr(0, scheme.size()), scheme)) {
       rest = url.substr(scheme.size());
       break;
     }

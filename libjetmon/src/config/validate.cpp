@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "config/text_util.hpp"
+#include "jetmon/common/text.hpp"
 #include "jetmon/config/config.hpp"
 
 namespace jetmon::config {
@@ -121,11 +122,11 @@ std::optional<std::string> validate(const Config& config) {
 }
 
 bool is_loopback_bind_addr(std::string_view addr) {
-  std::string_view host = detail::trim_ascii(addr);
+  std::string_view host = jetmon::trim(addr);
   if (host.empty()) return true;  // blank binds the default 127.0.0.1
   while (!host.empty() && (host.front() == '[' || host.front() == ']')) host.remove_prefix(1);
   while (!host.empty() && (host.back() == '[' || host.back() == ']')) host.remove_suffix(1);
-  std::string normalized = detail::lower_ascii(host);
+  std::string normalized = jetmon::to_lower_ascii(host);
   if (normalized.ends_with('.')) normalized.pop_back();
   if (normalized == "localhost" || normalized.ends_with(".localhost")) return true;
   return is_loopback_ip(normalized);
@@ -144,7 +145,7 @@ std::vector<Warning> warnings(const Config& config) {
         {"DASHBOARD_BIND_ADDR",
          fmt::format("DASHBOARD_BIND_ADDR={} exposes the unauthenticated host dashboard; "
                      "restrict access to trusted operator networks",
-                     detail::go_quote(detail::trim_ascii(config.dashboard_bind_addr)))});
+                     jetmon::go_quote(jetmon::trim(config.dashboard_bind_addr)))});
   }
   return found;
 }
