@@ -35,11 +35,18 @@ std::map<std::string, std::string> test_db_server_env() {
 
 db::ConnectOptions test_db_server_options() {
   const auto env = test_db_server_env();
-  db::ConnectOptions o = db::ConnectOptions::from_env([&](std::string_view k) -> std::optional<std::string> {
-    auto it = env.find(std::string(k));
-    if (it == env.end()) return std::nullopt;
+  auto get = [&](const char* key) {
+    auto it = env.find(key);
+    if (it == env.end() || it->second.empty())
+      throw std::runtime_error(fmt::format("JETMON_TEST_DB_ENV file lacks {}", key));
     return it->second;
-  });
+  };
+  db::ConnectOptions o;
+  o.host = get("DB_HOST");
+  o.port = static_cast<unsigned int>(std::stoul(get("DB_PORT")));
+  o.user = get("DB_USER");
+  auto pw = env.find("DB_PASSWORD");
+  o.password = pw == env.end() ? "" : pw->second;
   o.database.clear();
   return o;
 }

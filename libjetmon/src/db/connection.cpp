@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
-#include <cstdlib>
 #include <stdexcept>
 #include <utility>
 
@@ -13,37 +11,6 @@
 namespace jetmon::db {
 
 // ---- ConnectOptions ---------------------------------------------------------------------------
-
-ConnectOptions ConnectOptions::from_env(
-    const std::function<std::optional<std::string>(std::string_view)>& lookup) {
-  ConnectOptions o;
-  auto get = [&](std::string_view name) -> std::optional<std::string> {
-    auto v = lookup(name);
-    if (v && v->empty()) return std::nullopt;  // empty counts as unset
-    return v;
-  };
-  if (auto v = get("DB_HOST")) o.host = *v;
-  if (auto v = get("DB_PORT")) {
-    unsigned int port = 0;
-    const auto* end = v->data() + v->size();
-    auto [p, ec] = std::from_chars(v->data(), end, port);
-    if (ec != std::errc{} || p != end || port == 0 || port > 65535)
-      throw std::invalid_argument(fmt::format("DB_PORT: invalid port \"{}\"", *v));
-    o.port = port;
-  }
-  if (auto v = get("DB_USER")) o.user = *v;
-  if (auto v = get("DB_PASSWORD")) o.password = *v;
-  if (auto v = get("DB_NAME")) o.database = *v;
-  return o;
-}
-
-ConnectOptions ConnectOptions::from_environment() {
-  return from_env([](std::string_view name) -> std::optional<std::string> {
-    const char* v = std::getenv(std::string(name).c_str());
-    if (v == nullptr) return std::nullopt;
-    return std::string(v);
-  });
-}
 
 std::string ConnectOptions::describe() const {
   const std::string where =

@@ -17,6 +17,8 @@
 // pimpls in libjetmon/src/db/; this header never includes mysql.h.
 namespace jetmon::db {
 
+// Connection settings. The defaults are those of the DB_* environment (monitor.md §1.1); reading
+// that environment is the config module's job (config::db_settings_from_env).
 struct ConnectOptions {
   std::string host = "localhost";  // always TCP (like the Go driver), even for "localhost"
   unsigned int port = 3306;
@@ -27,14 +29,6 @@ struct ConnectOptions {
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds write_timeout{30};
-
-  // monitor.md §1.1: DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME; an empty value counts as
-  // unset; defaults localhost, 3306, root, "", jetmon_db. `lookup` returns a variable's value or
-  // nullopt. Throws std::invalid_argument for a DB_PORT that is not a port number.
-  static ConnectOptions from_env(
-      const std::function<std::optional<std::string>(std::string_view name)>& lookup);
-  // from_env over the process environment (getenv).
-  static ConnectOptions from_environment();
 
   // "user@host:port/database" (or "user@unix:socket/database"): for logs; never the password.
   std::string describe() const;
