@@ -84,6 +84,7 @@ struct Transfer {
 
   // Current hop.
   long hop_status = 0;
+  std::string hop_location;  // first Location header of a 3xx response, as sent
   bool final_headers_seen = false;  // a non-1xx response's header block ended
   SteadyClock::time_point headers_at;
   std::size_t header_bytes = 0;
@@ -261,6 +262,7 @@ struct Engine::Impl {
     CURL* e = t.easy.get();
     curl_easy_reset(e);
     t.hop_status = 0;
+    t.hop_location.clear();
     t.final_headers_seen = false;
     t.header_bytes = 0;
     t.headers_too_large = false;
@@ -338,12 +340,16 @@ struct Engine::Impl {
     if (line.starts_with("HTTP/")) {
       const auto space = line.find(' ');
       t->hop_status = 0;
+      t->hop_location.clear();
       if (space != std::string_view::npos) {
         for (size_t i = space + 1; i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) {
           t->hop_status = t->hop_status * 10 + (line[i] - '0');
           if (t->hop_status > 999) break;
         }
       }
+    } else if (t->hop_status >= 300 && t->hop_status < 400 && t->hop_location.empty() &&
+               line.size() > 9 && to_lower_ascii(line.substr(0, 9)) == "location:") {
+      t->hop_location = std::string(trim(line.substr(9)));
     } else if (trim(line).empty() && t->hop_status >= 200) {
       t->final_headers_seen = true;
       t->headers_at = SteadyClock::now();
@@ -404,9 +410,11 @@ struct Engine::Impl {
 
     t->result.http_code = static_cast<int>(status > 0 ? status : t->hop_status);
     t->result.rtt_ms = duration_cast<milliseconds>(t->headers_at - t->started).count();
-    char* location = nullptr;
-    curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &location);
-    if (is_followable_redirect(t->result.http_code) && location != nullptr && location[0] != '\0') {
+    // The Location header is captured in on_header: libcurl only works out CURLINFO_REDIRECT_URL
+    // for a transfer that ended without error, and a redirect's body is cut short on purpose.
+    if (is_followable_redirect(t->result.http_code) && !t->hop_location.empty()) {
+      const std::optional<std::string> resolved = resolve_location(t->hop_url, t->hop_location);
+      const std::string location = resolved.value_or(t->hop_location);
       if (t->request.redirect_policy == RedirectPolicy::fail) {
         finish(std::move(owned), TransportOutcome::redirect_error,
                fmt::format("redirect to {} refused by redirect policy fail", location));
@@ -417,7 +425,7 @@ struct Engine::Impl {
                fmt::format("stopped after {} redirects", kMaxRedirects));
         return;
       }
-      if (!is_http_url(location)) {
+      if (!resolved || !is_http_url(location)) {
         finish(std::move(owned), TransportOutcome::connect_error,
                fmt::format("redirect to an unsupported URL: {}", clip(location)));
         return;

@@ -51,6 +51,24 @@ std::optional<std::string> url_problem(std::string_view url) {
 
 bool is_http_url(std::string_view url) { return !url_problem(url).has_value(); }
 
+std::optional<std::string> resolve_location(std::string_view base, std::string_view location) {
+  ensure_curl_global_init();
+  CurlUrl handle(curl_url());
+  if (!handle) return std::nullopt;
+  const std::string base_text(base);
+  const std::string location_text(location);
+  // The flags libcurl itself uses when it follows a redirect: spaces are allowed and encoded.
+  const unsigned int flags = CURLU_NON_SUPPORT_SCHEME | CURLU_ALLOW_SPACE | CURLU_URLENCODE;
+  if (curl_url_set(handle.get(), CURLUPART_URL, base_text.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+      curl_url_set(handle.get(), CURLUPART_URL, location_text.c_str(), flags) != CURLUE_OK) {
+    return std::nullopt;
+  }
+  char* raw = nullptr;
+  if (curl_url_get(handle.get(), CURLUPART_URL, &raw, 0) != CURLUE_OK) return std::nullopt;
+  CurlString resolved(raw);
+  return std::string(resolved.get());
+}
+
 bool is_valid_header_name(std::string_view name) {
   if (name.empty() || name.size() > 256) return false;
   constexpr std::string_view kTokenSymbols = "!#$%&'*+-.^_`|~";

@@ -13,6 +13,11 @@ std::optional<std::string> url_problem(std::string_view url);
 // The same rule applied to a redirect target (absolute URL produced by libcurl).
 bool is_http_url(std::string_view url);
 
+// The absolute URL a Location header value points to, resolved against the URL of the response
+// that carried it (a relative reference keeps the base's scheme, host and port); nullopt when
+// either cannot be parsed.
+std::optional<std::string> resolve_location(std::string_view base, std::string_view location);
+
 // RFC 7230 token characters only.
 bool is_valid_header_name(std::string_view name);
 // No CR, LF or NUL (header injection).
