@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 #include <uv.h>
 
+#include <locale.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -145,7 +147,16 @@ struct Engine::Impl {
   // ---- loop thread -------------------------------------------------------------------------
 
   void run() {
+    // libcurl converts IDN host names with libidn2's idn2_lookup_ul, which reads the host in the
+    // locale's charset: under the C locale every non-ASCII host fails as a malformed URL. A
+    // UTF-8 LC_CTYPE for this thread only (the process locale is left alone) lets them resolve.
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+    if (utf8 != static_cast<locale_t>(nullptr)) uselocale(utf8);
     uv_run(&loop, UV_RUN_DEFAULT);
+    if (utf8 != static_cast<locale_t>(nullptr)) {
+      uselocale(LC_GLOBAL_LOCALE);
+      freelocale(utf8);
+    }
     clean_close = uv_loop_close(&loop) == 0;
     if (!clean_close) log::error("check engine: uv_loop_close failed: handles still open");
   }
