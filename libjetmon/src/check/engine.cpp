@@ -661,8 +661,9 @@ bool Engine::submit(CheckRequest request, Completion on_done) {
       return false;
     }
     s.incoming.push_back({std::move(request), std::move(on_done)});
+    // Under the lock: once stop() has been requested the loop may close `wake` at any time.
+    uv_async_send(&s.wake);
   }
-  uv_async_send(&s.wake);
   return true;
 }
 
