@@ -41,7 +41,9 @@ std::vector<std::pair<std::string, std::string>> parse_custom_headers(std::strin
   std::vector<std::pair<std::string, std::string>> headers;
   if (trim(json).empty()) return headers;
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseStopWhenDoneFlag>(json.data(), json.size());
+  // The whole text must be one JSON value, as for Go's json.Unmarshal: trailing garbage makes
+  // it invalid (whitespace is fine).
+  doc.Parse(json.data(), json.size());
   if (doc.HasParseError() || !doc.IsObject()) return headers;
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     if (!it->value.IsString()) continue;
