@@ -28,7 +28,7 @@ struct Row {
 
 }  // namespace
 
-TEST_CASE("classify follows the evaluation order of monitor.md 4.2 and the classes of 4.4") {
+TEST_CASE("classify follows the evaluation order of monitor.md 4.2 and the classes of 4.4", "[check]") {
   using T = TransportOutcome;
   using E = ErrorCode;
   using F = FailureClass;

@@ -1,0 +1,292 @@
+// The engine as a whole: the in-flight ceiling, submissions from many threads, stop() with work
+// in flight, submit after stop, and completion callbacks that throw.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "unit/check/check_test_helpers.hpp"
+#include "jetmon/check/engine.hpp"
+#include "jetmon/common/log.hpp"
+#include "support/fixture_site.hpp"
+
+using namespace jetmon::check;
+using namespace jetmon::test;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+namespace {
+
+// Collects results from the engine thread.
+class Results {
+ public:
+  Engine::Completion callback() {
+    return [this](CheckResult&& r) {
+      std::lock_guard lock(mutex_);
+      results_.push_back(std::move(r));
+      cv_.notify_all();
+    };
+  }
+  bool wait_for_count(std::size_t n, milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return results_.size() >= n; });
+  }
+  std::vector<CheckResult> take() {
+    std::lock_guard lock(mutex_);
+    return results_;
+  }
+  std::size_t count() {
+    std::lock_guard lock(mutex_);
+    return results_.size();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<CheckResult> results_;
+};
+
+bool eventually(const std::function<bool()>& condition, milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  return condition();
+}
+
+CheckRequest request_for(const FixtureSite& site, std::uint64_t blog_id, int timeout_seconds = 10) {
+  CheckRequest request;
+  request.blog_id = blog_id;
+  request.url = site.url("/check/" + std::to_string(blog_id));
+  request.timeout_seconds = timeout_seconds;
+  return request;
+}
+
+SiteBehaviour answers_after(milliseconds delay) {
+  SiteBehaviour b;
+  b.body = "ok";
+  b.header_delay = delay;
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("200 checks with max_in_flight 10 never exceed 10 in flight and all complete", "[check][engine]") {
+  FixtureSite site(answers_after(milliseconds(20)));
+  Engine engine(test_engine_options(10));
+  Results results;
+  for (std::uint64_t id = 1; id <= 200; ++id) REQUIRE(engine.submit(request_for(site, id), results.callback()));
+
+  std::size_t max_reported_in_flight = 0;
+  while (!results.wait_for_count(200, milliseconds(2))) {
+    max_reported_in_flight = std::max(max_reported_in_flight, engine.stats().in_flight);
+    REQUIRE(site.connections() <= 200);
+  }
+  CHECK(engine.stop(milliseconds(1000)));
+
+  const auto all = results.take();
+  REQUIRE(all.size() == 200);
+  std::set<std::uint64_t> ids;
+  for (const auto& r : all) {
+    ids.insert(r.blog_id);
+    CHECK(r.success);
+    CHECK(r.http_code == 200);
+    CHECK_FALSE(r.cancelled);
+  }
+  CHECK(ids.size() == 200);
+  CHECK(site.connections() == 200);
+  CHECK(site.max_concurrent() <= 10);
+  CHECK(site.max_concurrent() >= 5);  // the ceiling was actually used
+  CHECK(max_reported_in_flight <= 10);
+  CHECK(engine.stats().completed == 200);
+  CHECK(engine.stats().in_flight == 0);
+  CHECK(engine.stats().pending == 0);
+}
+
+TEST_CASE("submissions from several threads all complete", "[check][engine]") {
+  FixtureSite site(answers_after(milliseconds(0)));
+  Engine engine(test_engine_options(8));
+  Results results;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 30;
+  std::atomic<int> refused{0};
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          const auto id = static_cast<std::uint64_t>(t * 1000 + i);
+          if (!engine.submit(request_for(site, id), results.callback())) refused.fetch_add(1);
+        }
+      });
+    }
+  }
+  CHECK(refused.load() == 0);
+  REQUIRE(results.wait_for_count(kThreads * kPerThread, seconds(20)));
+  CHECK(engine.stop(milliseconds(1000)));
+  std::set<std::uint64_t> ids;
+  for (const auto& r : results.take()) {
+    ids.insert(r.blog_id);
+    CHECK(r.success);
+  }
+  CHECK(ids.size() == kThreads * kPerThread);
+  CHECK(site.connections() == kThreads * kPerThread);
+}
+
+TEST_CASE("stop() cancels checks still running after the grace period", "[check][engine]") {
+  FixtureSite site(answers_after(seconds(20)));  // never answers in time
+  Engine engine(test_engine_options(5));
+  Results results;
+  for (std::uint64_t id = 1; id <= 15; ++id) REQUIRE(engine.submit(request_for(site, id, 30), results.callback()));
+  // 5 running (the site holds their connections), 10 waiting for a slot.
+  REQUIRE(eventually([&] { return site.connections() == 5; }, seconds(5)));
+  REQUIRE(eventually([&] { return engine.stats().in_flight == 5 && engine.stats().pending == 10; }, seconds(5)));
+  CHECK(results.count() == 0);
+
+  const auto started = std::chrono::steady_clock::now();
+  CHECK(engine.stop(milliseconds(300)));
+  const auto took = elapsed_since(started);
+  CHECK(took >= milliseconds(250));
+  CHECK(took < milliseconds(1300));
+
+  const auto all = results.take();
+  REQUIRE(all.size() == 15);
+  int cancelled_running = 0;
+  int cancelled_pending = 0;
+  for (const auto& r : all) {
+    CHECK(r.cancelled);
+    CHECK_FALSE(r.success);
+    CHECK(r.http_code == 0);
+    if (r.error == "check engine stopped before the check finished") ++cancelled_running;
+    if (r.error == "check engine stopped") ++cancelled_pending;
+  }
+  CHECK(cancelled_running == 5);
+  CHECK(cancelled_pending == 10);
+  CHECK(site.connections() == 5);
+  // The cancelled transfers' sockets are closed: the site sees every connection go away.
+  CHECK(eventually([&] { return site.open_connections() == 0; }, seconds(2)));
+
+  SECTION("submit after stop is refused and its callback never runs") {
+    bool called = false;
+    CHECK_FALSE(engine.submit(request_for(site, 99), [&called](CheckResult&&) { called = true; }));
+    CHECK_FALSE(called);
+    CHECK(engine.stop(milliseconds(0)));  // idempotent
+  }
+}
+
+TEST_CASE("stop() lets running checks finish within the grace period", "[check][engine]") {
+  FixtureSite site(answers_after(milliseconds(200)));
+  Engine engine(test_engine_options(4));
+  Results results;
+  for (std::uint64_t id = 1; id <= 4; ++id) REQUIRE(engine.submit(request_for(site, id), results.callback()));
+  REQUIRE(eventually([&] { return site.connections() == 4; }, seconds(5)));
+  const auto started = std::chrono::steady_clock::now();
+  CHECK(engine.stop(seconds(5)));
+  CHECK(elapsed_since(started) < milliseconds(1500));  // returns when the work is done, not at 5 s
+  const auto all = results.take();
+  REQUIRE(all.size() == 4);
+  for (const auto& r : all) {
+    CHECK_FALSE(r.cancelled);
+    CHECK(r.success);
+    CHECK(r.http_code == 200);
+  }
+}
+
+TEST_CASE("an engine destroyed with work in flight shuts down cleanly", "[check][engine]") {
+  FixtureSite site(answers_after(seconds(20)));
+  Results results;
+  {
+    Engine engine(test_engine_options(3));
+    for (std::uint64_t id = 1; id <= 6; ++id) REQUIRE(engine.submit(request_for(site, id, 30), results.callback()));
+    REQUIRE(eventually([&] { return site.connections() == 3; }, seconds(5)));
+  }
+  CHECK(results.count() == 6);
+  for (const auto& r : results.take()) CHECK(r.cancelled);
+}
+
+TEST_CASE("completion callbacks that throw do not kill the engine", "[check][engine]") {
+  std::mutex log_mutex;
+  std::vector<std::string> logged;
+  jetmon::log::set_sink([&](std::string_view line) {
+    std::lock_guard lock(log_mutex);
+    logged.emplace_back(line);
+  });
+  struct RestoreSink {
+    ~RestoreSink() { jetmon::log::set_sink({}); }
+  } restore;
+
+  FixtureSite site(answers_after(milliseconds(0)));
+  Engine engine(test_engine_options(2));
+  Results results;
+  REQUIRE(engine.submit(request_for(site, 1), [](CheckResult&&) { throw std::runtime_error("boom"); }));
+  REQUIRE(engine.submit(request_for(site, 2), [](CheckResult&&) { throw 42; }));
+  REQUIRE(engine.submit(request_for(site, 3), results.callback()));
+  REQUIRE(results.wait_for_count(1, seconds(10)));
+  // Still alive afterwards.
+  REQUIRE(engine.submit(request_for(site, 4), results.callback()));
+  REQUIRE(results.wait_for_count(2, seconds(10)));
+  for (const auto& r : results.take()) CHECK(r.success);
+  CHECK(eventually([&] { return engine.stats().completed == 4; }, seconds(2)));
+  CHECK(engine.stop(milliseconds(1000)));
+
+  std::lock_guard lock(log_mutex);
+  int boom = 0;
+  int unknown = 0;
+  for (const auto& line : logged) {
+    if (line.find("completion callback threw: boom") != std::string::npos) ++boom;
+    if (line.find("completion callback threw") != std::string::npos &&
+        line.find("boom") == std::string::npos) {
+      ++unknown;
+    }
+  }
+  CHECK(boom == 1);
+  CHECK(unknown == 1);
+}
+
+TEST_CASE("run_check works on its own and reports the time it started", "[check][engine]") {
+  FixtureSite site(answers_after(milliseconds(0)));
+  const auto before = std::chrono::system_clock::now();
+  const CheckResult r = run_check(request_for(site, 7), test_engine_options());
+  CHECK(r.success);
+  CHECK(r.blog_id == 7);
+  CHECK(r.started_at >= before - seconds(1));
+  CHECK(r.started_at <= std::chrono::system_clock::now());
+}
+
+TEST_CASE("submit racing with stop: every accepted check gets exactly one callback", "[check][engine]") {
+  // submit() used to wake the loop after releasing its lock, so a stop() in between could close
+  // the loop first and the late uv_async_send wrote to a closed loop (libuv aborts on that).
+  FixtureSite site(answers_after(milliseconds(0)));
+  for (int round = 0; round < 100; ++round) {
+    std::atomic<int> accepted{0};
+    std::atomic<int> called{0};
+    auto engine = std::make_unique<Engine>(test_engine_options(4));
+    std::atomic<bool> go{false};
+    {
+      std::vector<std::jthread> threads;
+      for (int t = 0; t < 3; ++t) {
+        threads.emplace_back([&] {
+          while (!go.load()) std::this_thread::yield();
+          for (int i = 0; i < 200; ++i) {
+            if (engine->submit(request_for(site, 1), [&called](CheckResult&&) { called.fetch_add(1); })) {
+              accepted.fetch_add(1);
+            }
+          }
+        });
+      }
+      go.store(true);
+      std::this_thread::sleep_for(std::chrono::microseconds(200 * (round % 5)));
+      CHECK(engine->stop(milliseconds(0)));
+    }
+    engine.reset();
+    CHECK(called.load() == accepted.load());
+  }
+}
