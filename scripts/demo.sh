@@ -73,7 +73,7 @@ echo "demo.sh: seeded 5 demo sites (3 up, 1 keyword miss, 1 down on a closed por
 
 "$jetmon2" validate-config
 
-if "$jetmon2" serve --help >/dev/null 2>&1; then
+if "$jetmon2" --help | grep -qE "^ +serve "; then
   echo "demo.sh: dashboard at http://127.0.0.1:$dashboard_port/  (Ctrl-C stops the monitor, the fixture and the database)"
   "$jetmon2" serve
 else
