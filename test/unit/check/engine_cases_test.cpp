@@ -57,6 +57,9 @@ struct Case {
   milliseconds min_elapsed{0};
   milliseconds max_elapsed{1500};
   milliseconds min_rtt{0};
+  milliseconds min_ttfb{0};
+  milliseconds max_ttfb{60000};
+  bool https_url = false;  // ask for https:// from a plain-HTTP site
   std::vector<std::string> head_contains;  // the site saw a request head with these
   std::vector<std::string> head_lacks;     // … and without these
   std::uint64_t max_body_sent = 0;         // >0: the site could not push more body than this
@@ -86,6 +89,8 @@ struct Case {
   Case& route(std::string p, SiteBehaviour b) { routes.emplace_back(std::move(p), std::move(b)); return *this; }
   Case& elapsed(milliseconds at_least, milliseconds at_most) { min_elapsed = at_least; max_elapsed = at_most; return *this; }
   Case& rtt_at_least(milliseconds ms) { min_rtt = ms; return *this; }
+  Case& ttfb_between(milliseconds lo, milliseconds hi) { min_ttfb = lo; max_ttfb = hi; return *this; }
+  Case& with_https_url() { https_url = true; return *this; }
   Case& site_saw(std::string text) { head_contains.push_back(std::move(text)); return *this; }
   Case& site_did_not_see(std::string text) { head_lacks.push_back(std::move(text)); return *this; }
   Case& body_sent_at_most(std::uint64_t bytes) { max_body_sent = bytes; return *this; }
@@ -207,6 +212,15 @@ std::vector<Case> cases() {
           .expect(E::keyword, 200, false, F::intermittent)
           .error("keyword not found")
           .body_sent_at_most(16 * kMiB),
+      Case("corrupt gzip: the partial body is scanned", with(page(200, kWithoutKeyword), [](SiteBehaviour& b) {
+             b.headers = {{"Content-Encoding", "gzip"}};
+           }))
+          .keyword_is("needle")
+          .expect(E::keyword, 200, false, F::intermittent)
+          .error("keyword not found"),
+      Case("corrupt gzip without a keyword check", with(page(200, kWithoutKeyword), [](SiteBehaviour& b) {
+             b.headers = {{"Content-Encoding", "gzip"}};
+           })),
       Case("truncated body is still scanned",
            with(page(200, kWithKeyword), [](SiteBehaviour& b) { b.declared_length = 100000; }))
           .keyword_is("needle"),
@@ -303,7 +317,17 @@ std::vector<Case> cases() {
            }))
           .keyword_is("needle")
           .rtt_at_least(ms(290))
+          .ttfb_between(ms(290), ms(1000))
           .elapsed(ms(290), ms(1500)),
+      Case("rtt covers every hop, ttfb only the last", with(page(200, kWithKeyword), [](SiteBehaviour& b) {
+             b.redirect_hops = 3;
+             b.header_delay = milliseconds(100);
+           }))
+          .keyword_is("needle")
+          .redirected(3, "/hop/3")
+          .rtt_at_least(ms(390))
+          .ttfb_between(ms(95), ms(300))
+          .elapsed(ms(390), ms(1500)),
       Case("slow drip, keyword arrives late", with(page(200, filler(90) + "needle"), [](SiteBehaviour& b) {
              b.drip_bytes = 10;
              b.drip_interval = milliseconds(100);
@@ -345,6 +369,12 @@ std::vector<Case> cases() {
       Case("garbage instead of HTTP", action(SiteAction::garbage))
           .expect(E::connect, 0, false, F::intermittent)
           .error("HTTP/0.9"),
+      Case("https to a site that never answers the handshake", with(page(200, ""), [](SiteBehaviour&) {}))
+          .with_https_url()
+          .timeout(1)
+          .expect(E::timeout, 0, false, F::intermittent)
+          .error("Timeout was reached")
+          .elapsed(ms(950), ms(1600)),
       Case("64 KiB of headers", with(page(200, kWithKeyword), [](SiteBehaviour& b) { b.header_padding = 64 * 1024; }))
           .keyword_is("needle"),
       Case("headers over the 256 KiB ceiling",
@@ -445,6 +475,7 @@ TEST_CASE("check engine against the fixture site: one row per behaviour", "[chec
         site = std::make_unique<FixtureSite>(behaviour, row.tls);
         for (const auto& [p, b] : row.routes) site->route(p, b);
         base = site->url("");
+        if (row.https_url) base.replace(0, 4, "https");
       }
 
       CheckRequest request;
@@ -497,7 +528,8 @@ TEST_CASE("check engine against the fixture site: one row per behaviour", "[chec
       CHECK(r.rtt_ms >= row.min_rtt.count());
       CHECK(r.rtt_ms <= took.count());
       if (r.http_code == 0) CHECK(r.rtt_ms == 0);
-      if (row.min_rtt.count() > 0) CHECK(r.ttfb_ms >= row.min_rtt.count());
+      CHECK(r.ttfb_ms >= row.min_ttfb.count());
+      CHECK(r.ttfb_ms <= row.max_ttfb.count());
       if (row.tls == SiteTls::none) CHECK(r.tls_ms == 0);
       CHECK(r.dns_ms == 0);  // an IP literal is not resolved
 
