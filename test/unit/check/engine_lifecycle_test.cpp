@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -289,4 +290,41 @@ TEST_CASE("submit racing with stop: every accepted check gets exactly one callba
     engine.reset();
     CHECK(called.load() == accepted.load());
   }
+}
+
+namespace {
+std::size_t count_entries(const char* dir) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("the fixture site and the engine leave no threads or descriptors behind", "[check][engine]") {
+  SiteBehaviour endless;
+  endless.endless = true;
+  {
+    FixtureSite warm_up(endless, SiteTls::valid);  // first use generates certificates, loads CAs
+    CHECK(run_check(request_for(warm_up, 1), test_engine_options()).success);
+  }
+  const std::size_t fds_before = count_entries("/proc/self/fd");
+  const std::size_t threads_before = count_entries("/proc/self/task");
+  {
+    FixtureSite site(endless, SiteTls::valid);
+    FixtureSite held(answers_after(seconds(20)));
+    Engine engine(test_engine_options(4));
+    Results results;
+    CheckRequest keyword = request_for(site, 2);
+    keyword.keyword = "never there";
+    REQUIRE(engine.submit(keyword, results.callback()));
+    REQUIRE(engine.submit(request_for(site, 3), results.callback()));
+    REQUIRE(engine.submit(request_for(held, 4, 30), results.callback()));
+    REQUIRE(results.wait_for_count(2, seconds(10)));
+    REQUIRE(eventually([&] { return held.connections() == 1; }, seconds(5)));
+    CHECK(count_entries("/proc/self/task") > threads_before);
+    CHECK(engine.stop(milliseconds(0)));
+    // `held` still has its connection thread waiting: the destructors must end it.
+  }
+  CHECK(count_entries("/proc/self/fd") == fds_before);
+  CHECK(count_entries("/proc/self/task") == threads_before);
 }
