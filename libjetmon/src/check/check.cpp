@@ -55,4 +55,13 @@ std::vector<std::pair<std::string, std::string>> parse_custom_headers(std::strin
   return headers;
 }
 
+std::optional<std::pair<std::string, std::string>> parse_header_line(std::string_view line) {
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string name(trim(line.substr(0, colon)));
+  std::string value(trim(line.substr(colon + 1)));
+  if (!is_valid_header_name(name) || !is_valid_header_value(value)) return std::nullopt;
+  return std::make_pair(std::move(name), std::move(value));
+}
+
 }  // namespace jetmon::check

@@ -692,7 +692,9 @@ bool Engine::stop(milliseconds grace) {
       uv_async_send(&s.wake);
     }
   }
-  if (s.thread.joinable()) s.thread.join();
+  // From a completion callback (the loop thread itself) the stop is only requested: joining
+  // here would wait for ourselves.
+  if (s.thread.joinable() && s.thread.get_id() != std::this_thread::get_id()) s.thread.join();
   return s.clean_close;
 }
 

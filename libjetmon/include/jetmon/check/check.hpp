@@ -38,6 +38,10 @@ struct CheckRequest {
 // values are skipped; header names or values with CR/LF are dropped (they cannot be sent safely).
 std::vector<std::pair<std::string, std::string>> parse_custom_headers(std::string_view json);
 
+// "Name: value" (as typed on a command line) -> {name, value}; nullopt when the name is not a
+// valid header token or the value holds CR/LF.
+std::optional<std::pair<std::string, std::string>> parse_header_line(std::string_view line);
+
 struct CheckResult {
   std::uint64_t blog_id = 0;
   std::string url;

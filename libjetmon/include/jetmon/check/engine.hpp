@@ -44,7 +44,8 @@ class Engine {
 
   // Stops accepting work, lets running checks finish for up to `grace`, then cancels the rest
   // (their callbacks get cancelled=true results), closes every handle and joins the loop thread.
-  // Returns true when the loop closed cleanly. Idempotent.
+  // Returns true when the loop closed cleanly. Idempotent. Called from a completion callback it
+  // only requests the stop and returns false; the destructor then joins the loop thread.
   bool stop(std::chrono::milliseconds grace);
 
   struct Impl;  // defined in src/check/engine.cpp
