@@ -4,7 +4,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -199,8 +198,15 @@ const std::vector<Table>& expected_schema() {
 
 std::string normalize_type(std::string t) {
   std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
-  static const std::regex width(R"(^(tinyint|smallint|mediumint|int|bigint)\(\d+\))");
-  return std::regex_replace(t, width, "$1");
+  // Drop the integer display width: "bigint(20) unsigned" -> "bigint unsigned".
+  for (const char* int_type : {"tinyint(", "smallint(", "mediumint(", "int(", "bigint("}) {
+    const std::string prefix = int_type;
+    if (t.rfind(prefix, 0) != 0) continue;
+    const auto close = t.find(')', prefix.size());
+    if (close != std::string::npos) t.erase(prefix.size() - 1, close - prefix.size() + 2);
+    break;
+  }
+  return t;
 }
 
 std::vector<Col> actual_columns(Connection& c, const std::string& table) {
