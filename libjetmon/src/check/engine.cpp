@@ -468,7 +468,8 @@ struct Engine::Impl {
     curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &appconnect);
     curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
     curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &starttransfer);
-    t.result.dns_ms = micros_to_ms(name);
+    // An IP literal is never resolved; libcurl still reports set-up time as "name lookup".
+    t.result.dns_ms = has_ip_literal_host(t.hop_url) ? 0 : micros_to_ms(name);
     t.result.tcp_ms = connect > 0 ? phase_ms(connect, name) : 0;
     t.result.tls_ms = appconnect > 0 ? phase_ms(appconnect, connect) : 0;
     t.result.ttfb_ms = starttransfer > 0 && pretransfer > 0 ? phase_ms(starttransfer, pretransfer) : 0;

@@ -1,5 +1,8 @@
 #include "check/url.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <fmt/format.h>
 
 #include "check/curl_handles.hpp"
@@ -50,6 +53,29 @@ std::optional<std::string> url_problem(std::string_view url) {
 }
 
 bool is_http_url(std::string_view url) { return !url_problem(url).has_value(); }
+
+bool has_ip_literal_host(std::string_view url) {
+  ensure_curl_global_init();
+  CurlUrl handle(curl_url());
+  if (!handle) return false;
+  const std::string text(url);
+  if (curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+    return false;
+  }
+  char* raw_host = nullptr;
+  if (curl_url_get(handle.get(), CURLUPART_HOST, &raw_host, 0) != CURLUE_OK) return false;
+  CurlString host(raw_host);
+  std::string_view h(host.get());
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') {
+    h = h.substr(1, h.size() - 2);
+    const auto zone = h.find('%');
+    if (zone != std::string_view::npos) h = h.substr(0, zone);
+  }
+  const std::string literal(h);
+  unsigned char buffer[sizeof(in6_addr)];
+  return inet_pton(AF_INET, literal.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, literal.c_str(), buffer) == 1;
+}
 
 std::optional<std::string> resolve_location(std::string_view base, std::string_view location) {
   ensure_curl_global_init();

@@ -13,6 +13,9 @@ std::optional<std::string> url_problem(std::string_view url);
 // The same rule applied to a redirect target (absolute URL produced by libcurl).
 bool is_http_url(std::string_view url);
 
+// True when the URL's host is an IPv4 or IPv6 literal (no name resolution happens).
+bool has_ip_literal_host(std::string_view url);
+
 // The absolute URL a Location header value points to, resolved against the URL of the response
 // that carried it (a relative reference keeps the base's scheme, host and port); nullopt when
 // either cannot be parsed.
