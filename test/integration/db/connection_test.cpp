@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -264,4 +265,20 @@ TEST_CASE("db: connect_with_retry gives a clear error after the bounded attempts
   auto c = jetmon::db::connect_with_retry(good, 3, [&](std::chrono::seconds d) { slept.push_back(d.count()); });
   CHECK(c.ping_ok());
   CHECK(slept.empty());
+}
+
+TEST_CASE("db: a unix socket connection works when configured") {
+  // scripts/mariadb.sh puts the private socket next to the env file.
+  const std::string env_file = std::getenv("JETMON_TEST_DB_ENV");
+  const std::string socket = env_file.substr(0, env_file.rfind('/') + 1) + "mysqld.sock";
+  auto options = jetmon::test::test_db_server_options();
+  options.unix_socket = socket;
+  options.host = "localhost";
+  options.port = 0;
+  Connection c(options);
+  CHECK(c.query_scalar("SELECT @@session.time_zone")->as_string() == "+00:00");
+  // A local socket connection reports no TCP port on the server side.
+  CHECK(c.query_scalar("SELECT HOST FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()")
+            ->as_string() == "localhost");
+  CHECK(options.describe().find("unix:" + socket) != std::string::npos);
 }

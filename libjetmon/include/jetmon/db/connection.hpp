@@ -83,6 +83,8 @@ class Connection;
 // A server-side prepared statement (MYSQL_STMT). Parameters are bound by type from Values; the
 // SQL text never contains values. Keeps its connection's handle alive, but like the connection it
 // is used by one thread at a time and only while no other result is being read on that connection.
+// Do not keep a statement past the Pool::Lease it was prepared on: the connection goes back to the
+// pool and may be leased to another thread.
 class Statement {
  public:
   ~Statement();
