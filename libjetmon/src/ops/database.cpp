@@ -11,6 +11,7 @@
 namespace jetmon::ops {
 namespace {
 constexpr int kMigrateAttempts = 5;
+constexpr std::chrono::seconds kMigrateReadTimeout{6 * 3600};
 }
 
 db::ConnectOptions connect_options(const config::DbSettings& settings) {
@@ -31,7 +32,11 @@ void check_db_connect(const config::DbSettings& settings, int attempts) {
 int run_migrate(const config::Environment& env, std::ostream& out, std::ostream& err) {
   try {
     const config::DbSettings settings = config::db_settings_from_env(env);
-    db::Connection connection = db::connect_with_retry(connect_options(settings), kMigrateAttempts);
+    db::ConnectOptions options = connect_options(settings);
+    // ALTERs of a large production sites table can run for minutes; a 30 s read timeout would
+    // drop the client while the server finishes the DDL, leaving the id unrecorded.
+    options.read_timeout = kMigrateReadTimeout;
+    db::Connection connection = db::connect_with_retry(options, kMigrateAttempts);
     db::run_migrations(connection, db::embedded_migrations(),
                        [](std::string_view line) { log::info("{}", line); });
   } catch (const std::exception& e) {

@@ -1,0 +1,256 @@
+#include "jetmon/schedule/orchestrator.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+#include "jetmon/check/engine.hpp"
+#include "jetmon/common/log.hpp"
+#include "jetmon/db/connection.hpp"
+#include "jetmon/db/retry.hpp"
+#include "jetmon/schedule/result_writer.hpp"
+
+namespace jetmon::schedule {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+constexpr int kMaxFetchFailuresPerRound = 5;
+
+}  // namespace
+
+struct Orchestrator::Impl {
+  OrchestratorDeps deps;
+  std::optional<db::Connection> connection;  // orchestrator thread (and shutdown after run())
+  std::optional<DynamicLease> lease;
+
+  mutable std::mutex mutex;
+  std::condition_variable changed;
+  bool stopping = false;
+  Ownership ownership;
+  RoundStats stats;
+  std::unordered_set<std::uint64_t> checking;  // site ids with a check in the engine
+  std::uint64_t round_id = 0;
+  std::size_t round_outstanding = 0;
+
+  explicit Impl(OrchestratorDeps d) : deps(std::move(d)) {}
+
+  db::Connection& db() {
+    if (!connection) connection.emplace(deps.connect());
+    return *connection;
+  }
+
+  Ownership claim(const config::Config& cfg) {
+    if (auto pinned = pinned_range(cfg)) {
+      if (lease) log::info("orchestrator: switching to pinned buckets {}-{}", pinned->min, pinned->max);
+      lease.reset();
+      return pinned_ownership(*pinned);
+    }
+    if (!lease) lease.emplace(deps.host_id);
+    try {
+      return lease->claim(db(), cfg.bucket_total, cfg.bucket_target, cfg.bucket_heartbeat_grace_sec);
+    } catch (...) {
+      connection.reset();
+      throw;
+    }
+  }
+
+  // false when the site is already being checked or the engine refuses.
+  bool submit(const Site& site, bool round_check, std::uint64_t round) {
+    {
+      std::lock_guard lock(mutex);
+      if (!checking.insert(site.site_id).second) {
+        ++stats.skipped_in_flight;
+        return false;
+      }
+      if (round_check) ++round_outstanding;
+    }
+    const auto cfg = deps.config->current();
+    const bool accepted = deps.engine->submit(
+        check_request_for(site, cfg->net_comms_timeout),
+        [this, site, round_check, round](check::CheckResult&& result) {
+          on_done(site, round_check, round, result);
+        });
+    if (!accepted) {
+      std::lock_guard lock(mutex);
+      checking.erase(site.site_id);
+      if (round_check && round == round_id) --round_outstanding;
+      changed.notify_all();
+    }
+    return accepted;
+  }
+
+  // Engine thread: never blocks on the database.
+  void on_done(const Site& site, bool round_check, std::uint64_t round, const check::CheckResult& result) {
+    if (!result.cancelled) {
+      if (!deps.writer->enqueue(record_of(site.site_id, result))) {
+        log::error("orchestrator: result writer refused the result of blog_id={} (queue full)",
+                   site.blog_id);
+      }
+      if (deps.on_result) {
+        try {
+          deps.on_result(site, result);
+        } catch (const std::exception& e) {
+          log::error("orchestrator: result handler failed for blog_id={}: {}", site.blog_id, e.what());
+        }
+      }
+    }
+    std::lock_guard lock(mutex);
+    checking.erase(site.site_id);
+    if (!result.cancelled) ++stats.results_total;
+    if (round_check && round == round_id) {
+      --round_outstanding;
+      if (!result.cancelled) ++stats.current_round_checked;
+    }
+    changed.notify_all();
+  }
+
+  // Sleeps until `until` or stop(); true when stopping.
+  bool sleep_until(SteadyClock::time_point until) {
+    std::unique_lock lock(mutex);
+    return changed.wait_until(lock, until, [&] { return stopping; });
+  }
+
+  void run_round(SteadyClock::time_point scheduled) {
+    const auto cfg = deps.config->current();
+    const auto started = SteadyClock::now();
+    const auto round_start_wall = std::chrono::system_clock::now();
+    deps.engine->set_max_in_flight(static_cast<std::size_t>(std::max(1, cfg->num_workers)));
+    try {
+      Ownership own = claim(*cfg);
+      std::lock_guard lock(mutex);
+      ownership = std::move(own);
+    } catch (const std::exception& e) {
+      log::error("orchestrator: bucket claim failed, keeping range {}-{}: {}", ownership.range.min,
+                 ownership.range.max, e.what());
+    }
+    BucketRange range;
+    std::uint64_t round;
+    {
+      std::lock_guard lock(mutex);
+      range = ownership.range;
+      round = ++round_id;
+      round_outstanding = 0;
+      stats.current_round_due = 0;
+      stats.current_round_checked = 0;
+    }
+
+    DueQuery query;
+    query.range = range;
+    query.round_start = round_start_wall;
+    query.variable_intervals = cfg->use_variable_check_intervals;
+    query.page_size = std::max(1, cfg->dataset_size);
+    const std::size_t window = static_cast<std::size_t>(
+        std::max({2 * cfg->num_workers, cfg->dataset_size, 1}));
+    SiteCursor cursor;
+    int fetch_failures = 0;
+    while (!cursor.done) {
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] {
+          return stopping || (round_outstanding < window &&
+                              deps.writer->stats().queued < ResultWriterOptions{}.max_queue / 2);
+        });
+        if (stopping) return;
+      }
+      std::vector<Site> page;
+      try {
+        page = fetch_due_page(db(), query, cursor);
+        fetch_failures = 0;
+      } catch (const std::exception& e) {
+        connection.reset();
+        if (++fetch_failures >= kMaxFetchFailuresPerRound) {
+          log::error("orchestrator: giving up this round after {} failed fetches: {}", fetch_failures,
+                     e.what());
+          break;
+        }
+        log::warn("orchestrator: fetching due sites failed ({}); retrying", e.what());
+        if (sleep_until(SteadyClock::now() + db::backoff_delay(fetch_failures))) return;
+        continue;
+      }
+      {
+        std::lock_guard lock(mutex);
+        stats.current_round_due += page.size();
+      }
+      for (const Site& site : page) submit(site, true, round);
+    }
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return stopping || round_outstanding == 0; });
+      if (stopping) return;
+      const auto elapsed = SteadyClock::now() - started;
+      const auto ms = duration_cast<milliseconds>(elapsed).count();
+      stats.rounds_completed += 1;
+      stats.round_duration_ms = ms;
+      stats.last_round_due = stats.current_round_due;
+      stats.last_round_checked = stats.current_round_checked;
+      stats.sites_per_sec = ms > 0 ? static_cast<std::int64_t>(stats.current_round_checked * 1000 / static_cast<std::uint64_t>(ms))
+                                   : static_cast<std::int64_t>(stats.current_round_checked);
+      stats.last_round_lateness_ms = std::max<std::int64_t>(0, duration_cast<milliseconds>(started - scheduled).count());
+    }
+    log::info("orchestrator: round {} done: {} due, {} checked in {} ms (buckets {}-{})", round,
+              stats.last_round_due, stats.last_round_checked, stats.round_duration_ms, range.min, range.max);
+  }
+};
+
+Orchestrator::Orchestrator(OrchestratorDeps deps) : impl_(std::make_unique<Impl>(std::move(deps))) {}
+
+Orchestrator::~Orchestrator() = default;
+
+Ownership Orchestrator::claim_initial() {
+  Ownership own = impl_->claim(*impl_->deps.config->current());
+  std::lock_guard lock(impl_->mutex);
+  impl_->ownership = own;
+  return own;
+}
+
+void Orchestrator::run() {
+  Impl& s = *impl_;
+  auto next_round = SteadyClock::now();
+  for (;;) {
+    if (s.sleep_until(next_round)) break;
+    const auto scheduled = next_round;
+    const auto started = SteadyClock::now();
+    s.run_round(scheduled);
+    const auto gap = std::chrono::seconds(std::max(0, s.deps.config->current()->min_time_between_rounds_sec));
+    next_round = std::max(started + gap, SteadyClock::now());
+  }
+}
+
+void Orchestrator::stop() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->changed.notify_all();
+}
+
+bool Orchestrator::submit_retry(const Site& site) { return impl_->submit(site, false, 0); }
+
+OrchestratorSnapshot Orchestrator::snapshot() const {
+  OrchestratorSnapshot snap;
+  {
+    std::lock_guard lock(impl_->mutex);
+    snap.ownership = impl_->ownership;
+    snap.rounds = impl_->stats;
+  }
+  const auto engine = impl_->deps.engine->stats();
+  snap.in_flight = engine.in_flight;
+  snap.queue_depth = engine.pending;
+  snap.writer_queue = impl_->deps.writer->stats().queued;
+  return snap;
+}
+
+void Orchestrator::drain_lease() {
+  if (impl_->lease) impl_->lease->drain(impl_->db());
+}
+
+void Orchestrator::release_lease() {
+  if (impl_->lease) impl_->lease->release(impl_->db());
+}
+
+}  // namespace jetmon::schedule
