@@ -4,14 +4,57 @@
 #include "cli_support.hpp"
 #include "jetmon/check/engine.hpp"
 #include "jetmon/check/report.hpp"
+#include <signal.h>
+#include <unistd.h>
+
+#include <thread>
+
 #include "jetmon/common/host.hpp"
+#include "jetmon/common/log.hpp"
+#include "jetmon/common/signals.hpp"
+#include "jetmon/ops/process_control.hpp"
+#include "jetmon/service/monitor_service.hpp"
 #include "jetmon/config/config.hpp"
 #include "jetmon/ops/database.hpp"
 #include "jetmon/ops/validate_config.hpp"
 
 namespace {
+
 constexpr int kValidateConfigDbAttempts = 3;
+constexpr auto kHardExitAfter = std::chrono::seconds(30);
+
+// The monitor service in the foreground: SIGHUP reloads, SIGINT/SIGTERM drain and exit 0, with a
+// hard exit (code 1) if the drain takes longer than 30 s.
+int serve(const jetmon::config::Environment& env) {
+  jetmon::SignalWaiter signals({SIGINT, SIGTERM, SIGHUP});
+  jetmon::service::MonitorOptions options;
+  options.env = env;
+  options.hostname = jetmon::os_hostname();
+  jetmon::service::MonitorService service(options);
+  try {
+    service.start();
+  } catch (const std::exception& e) {
+    jetmon::log::error("jetmon2: {}", e.what());
+    return 1;
+  }
+  for (;;) {
+    const int sig = signals.wait(std::chrono::seconds(1));
+    if (sig == SIGHUP) {
+      service.reload();
+    } else if (sig == SIGINT || sig == SIGTERM) {
+      jetmon::log::info("jetmon2: {} received, draining", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      std::thread([] {
+        std::this_thread::sleep_for(kHardExitAfter);
+        jetmon::log::error("jetmon2: drain took longer than {}s, exiting", kHardExitAfter.count());
+        _exit(1);
+      }).detach();
+      service.shutdown();
+      return 0;
+    }
+  }
 }
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Jetmon uptime monitor", "jetmon2"};
@@ -21,6 +64,9 @@ int main(int argc, char** argv) {
   auto* migrate = app.add_subcommand("migrate", "Apply the schema migrations (DB_* environment)");
   auto* validate = app.add_subcommand(
       "validate-config", "Check the config file (JETMON_CONFIG) and the database connection");
+  auto* serve_cmd = app.add_subcommand("serve", "Run the monitor (the default without a subcommand)");
+  auto* drain = app.add_subcommand("drain", "Send SIGINT to the running monitor (JETMON_PID_FILE)");
+  auto* reload = app.add_subcommand("reload", "Send SIGHUP to the running monitor (JETMON_PID_FILE)");
 
   jetmon::check::CheckRequest check_request;
   std::string redirect_policy = "follow";
@@ -70,5 +116,8 @@ int main(int argc, char** argv) {
     };
     return jetmon::ops::run_validate_config(context, std::cout, std::cerr);
   }
-  return jetmon::apps::usage_error(app, "a subcommand is required (the monitor service is not in this build yet)");
+  if (*drain) return jetmon::ops::signal_monitor(env, SIGINT, std::cout, std::cerr);
+  if (*reload) return jetmon::ops::signal_monitor(env, SIGHUP, std::cout, std::cerr);
+  (void)serve_cmd;  // `serve` and no subcommand both run the monitor
+  return serve(env);
 }

@@ -1,0 +1,178 @@
+#include "jetmon/service/monitor_service.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "jetmon/check/engine.hpp"
+#include "jetmon/common/log.hpp"
+#include "jetmon/common/text.hpp"
+#include "jetmon/db/connection.hpp"
+#include "jetmon/db/retry.hpp"
+#include "jetmon/ops/database.hpp"
+#include "jetmon/ops/delivery_owner.hpp"
+#include "jetmon/schedule/result_writer.hpp"
+
+namespace jetmon::service {
+
+std::string write_pid_file(const std::string& path) {
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return "create " + parent.string() + ": " + ec.message();
+    ::chmod(parent.c_str(), 0755);
+  }
+  std::ofstream out(path, std::ios::trunc);
+  out << ::getpid() << "\n";
+  out.close();
+  if (!out) return "write " + path + ": " + std::strerror(errno);
+  ::chmod(path.c_str(), 0644);
+  return {};
+}
+
+struct MonitorService::Impl {
+  MonitorOptions options;
+  std::string config_path;
+  std::string pid_file;
+  std::unique_ptr<config::ConfigStore> store;
+  config::DbSettings db_settings;
+  std::unique_ptr<check::Engine> engine;
+  std::unique_ptr<schedule::ResultWriter> writer;
+  std::unique_ptr<schedule::Orchestrator> orchestrator;
+  std::thread loop;
+  std::once_flag shutdown_once;
+  bool pid_written = false;
+
+  db::Connection connect() const {
+    db::ConnectOptions o = ops::connect_options(db_settings);
+    return db::Connection(o);
+  }
+
+  void log_config(const config::Config& cfg) const {
+    log::info("config: legacy_status_projection={}",
+              cfg.legacy_status_projection_enable ? "enabled" : "disabled");
+    log::info("config: bucket_ownership={}", cfg.bucket_ownership_label());
+    log::info("config: email_transport={}", cfg.email_transport_label());
+    for (const config::Warning& w : config::warnings(cfg)) log::warn("{}", w.message);
+  }
+};
+
+MonitorService::MonitorService(MonitorOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
+
+MonitorService::~MonitorService() { shutdown(); }
+
+void MonitorService::start() {
+  Impl& s = *impl_;
+  s.config_path = config::config_path_from_env(s.options.env);
+  auto cfg = std::make_shared<const config::Config>(config::load_file(s.config_path));
+  log::set_format(cfg->log_format == "json" ? log::Format::json : log::Format::text);
+  s.store = std::make_unique<config::ConfigStore>(cfg);
+  s.log_config(*cfg);
+
+  s.db_settings = config::db_settings_from_env(s.options.env);
+  {
+    db::Connection probe = db::connect_with_retry(ops::connect_options(s.db_settings),
+                                                  s.options.db_connect_attempts);
+    probe.ping();
+  }
+
+  s.pid_file = config::pid_file_path_from_env(s.options.env);
+  if (std::string error = write_pid_file(s.pid_file); !error.empty()) {
+    log::warn("pid file: {}", error);
+  } else {
+    s.pid_written = true;
+  }
+
+  check::EngineOptions engine_options;
+  engine_options.max_in_flight = static_cast<std::size_t>(std::max(1, cfg->num_workers));
+  s.engine = std::make_unique<check::Engine>(engine_options);
+  if (cfg->verifiers.empty()) log::warn("no verifliers configured; every escalation confirms down");
+
+  s.writer = std::make_unique<schedule::ResultWriter>([&s] { return s.connect(); });
+  schedule::OrchestratorDeps deps;
+  deps.config = s.store.get();
+  deps.engine = s.engine.get();
+  deps.writer = s.writer.get();
+  deps.connect = [&s] { return s.connect(); };
+  deps.host_id = s.options.hostname;
+  s.orchestrator = std::make_unique<schedule::Orchestrator>(std::move(deps));
+  const schedule::Ownership own = s.orchestrator->claim_initial();
+  if (own.pinned) {
+    log::info("orchestrator: using pinned buckets {}-{} (dynamic bucket ownership disabled)",
+              own.range.min, own.range.max);
+  } else {
+    log::info("orchestrator: dynamic buckets {}-{} ({} active hosts)", own.range.min, own.range.max,
+              own.active_hosts);
+    if (own.over_target) {
+      log::warn("orchestrator: {} host(s) x BUCKET_TARGET={} < BUCKET_TOTAL={}; ranges spread past "
+                "the target so no bucket is unowned",
+                own.active_hosts, cfg->bucket_target, cfg->bucket_total);
+    }
+  }
+  const ops::DeliveryOwnerDecision owner = ops::monitor_delivery_owner(*cfg, s.options.hostname);
+  if (owner.warning) {
+    log::warn("{}", owner.message);
+  } else {
+    log::info("config: {}", owner.message);
+  }
+  s.loop = std::thread([&s] { s.orchestrator->run(); });
+  log::info("jetmon2: monitoring started on host {}", go_quote(s.options.hostname));
+}
+
+std::string MonitorService::reload() {
+  Impl& s = *impl_;
+  if (!s.store) return "config reload ignored: service not started";
+  if (auto error = s.store->reload(s.config_path)) {
+    const std::string line = "config reload failed: " + *error;
+    log::error("{}", line);
+    return line;
+  }
+  const auto cfg = s.store->current();
+  log::set_format(cfg->log_format == "json" ? log::Format::json : log::Format::text);
+  log::info("config reloaded");
+  return "config reloaded";
+}
+
+void MonitorService::shutdown() {
+  Impl& s = *impl_;
+  std::call_once(s.shutdown_once, [&s] {
+    if (!s.orchestrator) return;
+    log::info("jetmon2: shutting down");
+    s.orchestrator->stop();
+    if (s.loop.joinable()) s.loop.join();
+    try {
+      s.orchestrator->drain_lease();
+    } catch (const std::exception& e) {
+      log::warn("lease: marking draining failed: {}", e.what());
+    }
+    if (!s.engine->stop(s.options.drain_grace)) log::warn("check engine: loop did not close cleanly");
+    const std::size_t lost = s.writer->stop(std::chrono::seconds(5));
+    if (lost > 0) log::error("{} check results were not written", lost);
+    try {
+      s.orchestrator->release_lease();
+    } catch (const std::exception& e) {
+      log::warn("lease: release failed: {}", e.what());
+    }
+    if (s.pid_written) std::filesystem::remove(s.pid_file);
+    log::info("jetmon2: shutdown complete");
+  });
+}
+
+schedule::OrchestratorSnapshot MonitorService::snapshot() const {
+  return impl_->orchestrator ? impl_->orchestrator->snapshot() : schedule::OrchestratorSnapshot{};
+}
+
+std::shared_ptr<const config::Config> MonitorService::current_config() const {
+  return impl_->store ? impl_->store->current() : nullptr;
+}
+
+}  // namespace jetmon::service
