@@ -98,7 +98,7 @@ TEST_CASE("config env: a bad DB_PORT is an error naming DB_PORT") {
   }
 }
 
-TEST_CASE("config env: process_environment reads the real environment; empty is unset") {
+TEST_CASE("config env: process_environment reads the real environment, empty is unset") {
   const auto env = jetmon::config::process_environment();
   ::setenv("JETMON_CONFIG_TEST_SET", "value", 1);
   ::setenv("JETMON_CONFIG_TEST_EMPTY", "", 1);

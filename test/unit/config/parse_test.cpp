@@ -444,7 +444,7 @@ TEST_CASE("config: unknown keys are ignored") {
   CHECK(config.verifiers[0].host == "h");
 }
 
-TEST_CASE("config: case-variant keys are accepted; the exact name wins") {
+TEST_CASE("config: case-variant keys are accepted, the exact name wins") {
   const auto [members, expected_workers] = GENERATE(table<std::string, int>({
       {R"("num_workers":7)", 7},
       {R"("Num_Workers":7)", 7},

@@ -1,0 +1,127 @@
+// jetmon2 as a running service: rounds write results, SIGHUP reloads (a bad config is rejected),
+// SIGTERM drains and exits 0, dynamic hosts share the buckets.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <filesystem>
+
+#include "jetmon/db/connection.hpp"
+#include "jetmon/db/migrations.hpp"
+#include "support/background_process.hpp"
+#include "support/fixture_site.hpp"
+#include "support/process.hpp"
+#include "support/test_db.hpp"
+
+using jetmon::test::BackgroundProcess;
+using jetmon::test::eventually;
+using jetmon::test::FixtureSite;
+using jetmon::test::TempDir;
+using jetmon::test::TestDatabase;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::int64_t count(jetmon::db::Connection& c, const std::string& sql) {
+  auto v = c.query_scalar(sql);
+  return v ? v->as_int64().value_or(0) : 0;
+}
+
+std::map<std::string, std::string> service_env(const TestDatabase& tdb, const std::string& config,
+                                               const std::string& pid_file) {
+  auto env = tdb.env();
+  env["JETMON_CONFIG"] = config;
+  env["JETMON_PID_FILE"] = pid_file;
+  return env;
+}
+
+}  // namespace
+
+TEST_CASE("service: rounds check every active site, SIGHUP reloads, SIGTERM drains and exits 0", "[service]") {
+  TestDatabase tdb;
+  jetmon::db::run_migrations(tdb.connection(), jetmon::db::embedded_migrations(), [](std::string_view) {});
+  FixtureSite site;
+  auto& c = tdb.connection();
+  for (int i = 0; i < 30; ++i) {
+    c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)",
+           {1000 + i, (i * 37) % 1000, site.url("/page" + std::to_string(i))});
+  }
+  c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES "
+         "(2000, 5, 'http://127.0.0.1:9/', 1), (2001, 6, 'not a url', 1), (2002, 7, 'http://127.0.0.1:9/', 0)");
+  TempDir dir;
+  const std::string config = dir.write_file(
+      "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NET_COMMS_TIMEOUT":3,"DASHBOARD_PORT":0})");
+  const std::string pid_file = dir.path() + "/run/jetmon2.pid";
+  BackgroundProcess monitor({JETMON2_BIN}, service_env(tdb, config, pid_file), dir.path() + "/monitor.log");
+  INFO(monitor.log());
+
+  REQUIRE(eventually([&] {
+    return count(c, "SELECT COUNT(*) FROM jetpack_monitor_sites WHERE monitor_active = 1 AND last_checked_at IS NULL") == 0;
+  }, 30s));
+  CHECK(count(c, "SELECT COUNT(*) FROM jetpack_monitor_sites WHERE blog_id = 2002 AND last_checked_at IS NOT NULL") == 0);
+  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id = 2000 AND error_code = 2") >= 1);
+  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id = 2001 AND error_code = 2") >= 1);
+  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id = 1000 AND http_code = 200") >= 1);
+  CHECK(std::filesystem::exists(pid_file));
+  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_hosts") == 1);
+
+  // A broken config is rejected on SIGHUP and the monitor keeps going.
+  dir.write_file("config.json", R"({"AUTH_TOKEN":"t","NUM_WORKERS":"many"})");
+  monitor.signal(SIGHUP);
+  REQUIRE(eventually([&] { return monitor.log().find("config reload failed: parse config: NUM_WORKERS") != std::string::npos; }, 10s));
+  const auto before = count(c, "SELECT COUNT(*) FROM jetmon_check_history");
+  REQUIRE(eventually([&] { return count(c, "SELECT COUNT(*) FROM jetmon_check_history") > before + 30; }, 20s));
+  dir.write_file("config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"DASHBOARD_PORT":0})");
+  monitor.signal(SIGHUP);
+  REQUIRE(eventually([&] { return monitor.log().find("INFO config reloaded") != std::string::npos; }, 10s));
+
+  monitor.signal(SIGTERM);
+  CHECK(monitor.wait(35s) == 0);
+  CHECK(monitor.log().find("jetmon2: shutdown complete") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(pid_file));
+  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_hosts") == 0);
+}
+
+TEST_CASE("service: an unreadable config or database stops the start with exit 1", "[service]") {
+  TempDir dir;
+  auto env = jetmon::test::test_db_server_env();
+  env["JETMON_CONFIG"] = dir.path() + "/missing.json";
+  env["JETMON_PID_FILE"] = dir.path() + "/jetmon2.pid";
+  auto r = jetmon::test::run_command({JETMON2_BIN, "serve"}, env);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("open config: ") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/jetmon2.pid"));
+}
+
+TEST_CASE("service: dynamic monitors split the buckets and take over a dead peer after the grace", "[service]") {
+  TestDatabase tdb;
+  jetmon::db::run_migrations(tdb.connection(), jetmon::db::embedded_migrations(), [](std::string_view) {});
+  auto& c = tdb.connection();
+  TempDir dir;
+  const std::string config = dir.write_file(
+      "config.json",
+      R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"BUCKET_TOTAL":100,"BUCKET_TARGET":100,
+          "BUCKET_HEARTBEAT_GRACE_SEC":3,"DASHBOARD_PORT":0})");
+  // Two hosts on one machine: the host id is the OS hostname, so the second runs in its own UTS
+  // namespace only when available; otherwise stand in for the peer with a row of our own.
+  c.exec("INSERT INTO jetmon_hosts (host_id, bucket_min, bucket_max, last_heartbeat, status) "
+         "VALUES ('zz-peer', 50, 99, NOW(), 'active')");
+  BackgroundProcess monitor({JETMON2_BIN}, service_env(tdb, config, dir.path() + "/a.pid"), dir.path() + "/a.log");
+  INFO(monitor.log());
+  // The peer sorts after us: we own 0-49 and it keeps 50-99 while its heartbeat is fresh.
+  REQUIRE(eventually([&] {
+    auto row = c.query_one("SELECT bucket_min, bucket_max FROM jetmon_hosts WHERE host_id <> 'zz-peer'");
+    return row && row->get_int64(0) == 0 && row->get_int64(1) == 49;
+  }, 15s));
+  auto peer = c.query_one("SELECT bucket_min, bucket_max FROM jetmon_hosts WHERE host_id = 'zz-peer'");
+  REQUIRE(peer);
+  CHECK(peer->get_int64(0) == 50);
+  // The peer stops heart-beating (our claims never refresh it): after the grace we own everything.
+  REQUIRE(eventually([&] {
+    auto row = c.query_one("SELECT bucket_min, bucket_max FROM jetmon_hosts WHERE host_id <> 'zz-peer'");
+    return row && row->get_int64(0) == 0 && row->get_int64(1) == 99;
+  }, 20s));
+  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_hosts WHERE host_id = 'zz-peer'") == 0);
+  monitor.signal(SIGINT);
+  CHECK(monitor.wait(35s) == 0);
+}
