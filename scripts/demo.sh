@@ -5,14 +5,14 @@
 #   3. starts a local fixture site (python3 http.server on loopback) that is up;
 #   4. writes .jetmon-demo/config.json, runs `jetmon2 migrate`, seeds demo sites (some on the
 #      fixture, one keyword miss, one that is down) and runs `jetmon2 validate-config`;
-#   5. starts `jetmon2` in the foreground and prints the dashboard address. Ctrl-C stops it all.
+#   5. starts `jetmon2` and prints the dashboard address. Ctrl-C stops it all.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 demo="$root/.jetmon-demo"
 mkdir -p "$demo"
 
 "$root/scripts/setup.sh"
-"$root/scripts/build.sh"
+BUILD_TARGETS="jetmon2 jetmon-deliverer jetmon-rollout" "$root/scripts/build.sh"
 jetmon2="$root/build/apps/jetmon2/jetmon2"
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -73,10 +73,17 @@ echo "demo.sh: seeded 5 demo sites (3 up, 1 keyword miss, 1 down on a closed por
 
 "$jetmon2" validate-config
 
-if "$jetmon2" --help | grep -qE "^ +serve "; then
-  echo "demo.sh: dashboard at http://127.0.0.1:$dashboard_port/  (Ctrl-C stops the monitor, the fixture and the database)"
-  "$jetmon2" serve
+monitor_pid=""
+stop_monitor() { [ -n "$monitor_pid" ] && kill -INT "$monitor_pid" 2>/dev/null && wait "$monitor_pid" || true; }
+trap 'stop_monitor; exit 130' INT TERM
+"$jetmon2" serve &
+monitor_pid=$!
+for _ in $(seq 1 30); do port_busy "$dashboard_port" && break; sleep 0.1; done
+if port_busy "$dashboard_port"; then
+  echo "demo.sh: dashboard at http://127.0.0.1:$dashboard_port/"
 else
-  echo "demo.sh: this build has no monitor service yet (jetmon2 serve): the database was migrated,"
-  echo "demo.sh: seeded and the config validated; stopping the database and the fixture."
+  echo "demo.sh: this build serves no dashboard yet; watch the checks with:"
+  echo "  mariadb --socket=$demo/db/mysqld.sock -uroot $DB_NAME -e 'SELECT blog_id, http_code, error_code, rtt_ms, checked_at FROM jetmon_check_history ORDER BY id DESC LIMIT 10'"
 fi
+echo "demo.sh: Ctrl-C stops the monitor, the fixture and the database"
+wait "$monitor_pid"
