@@ -122,8 +122,10 @@ Outcome IncidentTracker::handle_failure(db::Connection& connection, const SiteSn
 
   if (decision.open_event) {
     try {
-      const Projection projection = settings_.projection_enabled ? Projection::write : Projection::skip;
-      const OpenResult opened = store_.open(connection, seems_down_request(site, failure), projection);
+      EventTransaction tx(store_, connection);
+      const OpenResult opened = tx.open(seems_down_request(site, failure));
+      if (opened.created && settings_.projection_enabled) tx.project(site.blog_id, SiteStatus::down, now);
+      tx.commit();
       state.event_id = opened.event.id;
       out.event_id = opened.event.id;
       out.event_obtained = true;

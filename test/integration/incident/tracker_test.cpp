@@ -122,6 +122,7 @@ TEST_CASE("incident: down, confirm and recover write exactly the rows of monitor
   CHECK(first.first_fail_at == kT0);
   CHECK(first.errors.empty());
   CHECK(site_row(c, kBlog).site_status == 0);
+  CHECK(site_row(c, kBlog).last_status_change == DateTime::from(kT0));
   CHECK(tracker.retry_queue_size() == 1);
 
   // 2nd failure: same event, another retry.
