@@ -13,7 +13,12 @@ static_assert(sizeof(sigset_t) <= sizeof(unsigned long long[16]));
 SignalWaiter::SignalWaiter(std::initializer_list<int> signals) {
   auto* set = reinterpret_cast<sigset_t*>(mask_storage_);
   sigemptyset(set);
-  for (int s : signals) sigaddset(set, s);
+  for (int s : signals) {
+    sigaddset(set, s);
+    // A process started in the background by a non-interactive shell inherits SIGINT ignored;
+    // an ignored signal is discarded before sigtimedwait could see it.
+    ::signal(s, SIG_DFL);
+  }
   pthread_sigmask(SIG_BLOCK, set, nullptr);
 }
 
