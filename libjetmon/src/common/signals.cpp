@@ -13,13 +13,12 @@ static_assert(sizeof(sigset_t) <= sizeof(unsigned long long[16]));
 SignalWaiter::SignalWaiter(std::initializer_list<int> signals) {
   auto* set = reinterpret_cast<sigset_t*>(mask_storage_);
   sigemptyset(set);
-  for (int s : signals) {
-    sigaddset(set, s);
-    // A process started in the background by a non-interactive shell inherits SIGINT ignored;
-    // an ignored signal is discarded before sigtimedwait could see it.
-    ::signal(s, SIG_DFL);
-  }
+  for (int s : signals) sigaddset(set, s);
   pthread_sigmask(SIG_BLOCK, set, nullptr);
+  // A process started in the background by a non-interactive shell inherits SIGINT ignored, and
+  // an ignored signal is discarded before sigtimedwait could see it. Blocked first, so the
+  // default action never runs.
+  for (int s : signals) ::signal(s, SIG_DFL);
 }
 
 int SignalWaiter::wait(std::chrono::milliseconds timeout) {
