@@ -1,0 +1,106 @@
+#include "notify/outbox.hpp"
+
+#include "jetmon/db/error.hpp"
+
+namespace jetmon::notify::outbox {
+
+std::string truncate_utf8(std::string_view text, std::size_t max_chars) {
+  std::size_t chars = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (chars == max_chars) return std::string(text.substr(0, i));
+    const auto b = static_cast<unsigned char>(text[i]);
+    std::size_t len = 1;
+    if (b >= 0xF0) len = 4;
+    else if (b >= 0xE0) len = 3;
+    else if (b >= 0xC0) len = 2;
+    i += len;
+    ++chars;
+  }
+  return std::string(text);
+}
+
+bool insert(db::Connection& c, const NewNotice& n) {
+  const auto r = c.exec(
+      "INSERT INTO jetmon_wpcom_outbox (host_id, notice_key, blog_id, status_id, status_type, payload, state)"
+      " VALUES (?, ?, ?, ?, ?, ?, 'pending') ON DUPLICATE KEY UPDATE id = id",
+      {n.host_id, n.key, n.blog_id, n.status_id, truncate_utf8(n.status_type, 32), n.payload});
+  return r.affected_rows == 1;
+}
+
+namespace {
+
+std::vector<Row> read_rows(const std::vector<db::Row>& rows) {
+  std::vector<Row> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) {
+    Row row;
+    row.id = r.get_uint64(0).value_or(0);
+    row.blog_id = r.get_uint64(1).value_or(0);
+    row.status_id = static_cast<int>(r.get_int64(2).value_or(0));
+    row.status_type = r.get_string(3).value_or("");
+    row.payload = r.get_string(4).value_or("");
+    row.state = r.get_string(5).value_or("");
+    row.attempts = static_cast<std::uint32_t>(r.get_uint64(6).value_or(0));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Row> next_rows(db::Connection& c, std::string_view host_id, int limit) {
+  return read_rows(c.query(
+      "SELECT id, blog_id, status_id, status_type, payload, state, attempts FROM jetmon_wpcom_outbox"
+      " WHERE host_id = ? AND state IN ('pending', 'queued') ORDER BY id LIMIT ?",
+      {host_id, limit}));
+}
+
+std::vector<Row> pending_rows(db::Connection& c, std::string_view host_id, int limit) {
+  return read_rows(c.query(
+      "SELECT id, blog_id, status_id, status_type, payload, state, attempts FROM jetmon_wpcom_outbox"
+      " WHERE host_id = ? AND state = 'pending' ORDER BY id LIMIT ?",
+      {host_id, limit}));
+}
+
+std::int64_t count_queued(db::Connection& c, std::string_view host_id) {
+  const auto v = c.query_scalar(
+      "SELECT COUNT(*) FROM jetmon_wpcom_outbox WHERE host_id = ? AND state = 'queued'", {host_id});
+  return v ? v->as_int64().value_or(0) : 0;
+}
+
+void mark_queued(db::Connection& c, std::uint64_t id) {
+  c.exec("UPDATE jetmon_wpcom_outbox SET state = 'queued', queued_at = COALESCE(queued_at, NOW())"
+         " WHERE id = ? AND state IN ('pending', 'queued')",
+         {id});
+}
+
+void mark_attempt(db::Connection& c, std::uint64_t id, std::uint32_t attempts) {
+  c.exec("UPDATE jetmon_wpcom_outbox SET attempts = ?, last_attempt_at = NOW() WHERE id = ?", {attempts, id});
+}
+
+void record_error(db::Connection& c, std::uint64_t id, std::string_view error) {
+  c.exec("UPDATE jetmon_wpcom_outbox SET last_error = ? WHERE id = ?", {truncate_utf8(error, 1024), id});
+}
+
+void mark_failed(db::Connection& c, std::uint64_t id, std::string_view error) {
+  c.exec("UPDATE jetmon_wpcom_outbox SET state = 'failed', last_error = ? WHERE id = ?",
+         {truncate_utf8(error, 1024), id});
+}
+
+void mark_delivered(db::Connection& c, std::uint64_t id, std::uint64_t blog_id, const db::DateTime& now_utc) {
+  db::Transaction tx(c);
+  c.exec("UPDATE jetmon_wpcom_outbox SET state = 'delivered', delivered_at = NOW() WHERE id = ?", {id});
+  c.exec("UPDATE jetpack_monitor_sites SET last_alert_sent_at = ? WHERE blog_id = ?", {now_utc, blog_id});
+  tx.commit();
+}
+
+std::uint64_t prune(db::Connection& c, std::string_view host_id, long long age_hours, int limit) {
+  const auto r = c.exec(
+      "DELETE FROM jetmon_wpcom_outbox WHERE host_id = ? AND state IN ('delivered', 'failed')"
+      " AND created_at < DATE_SUB(NOW(), INTERVAL ? HOUR) ORDER BY id LIMIT ?",
+      {host_id, age_hours, limit});
+  return r.affected_rows;
+}
+
+}  // namespace jetmon::notify::outbox
