@@ -18,6 +18,7 @@
 #include "jetmon/ops/database.hpp"
 #include "jetmon/ops/delivery_owner.hpp"
 #include "jetmon/schedule/result_writer.hpp"
+#include "jetmon/service/incident_worker.hpp"
 
 namespace jetmon::service {
 
@@ -46,6 +47,7 @@ struct MonitorService::Impl {
   std::unique_ptr<check::Engine> engine;
   std::unique_ptr<schedule::ResultWriter> writer;
   std::unique_ptr<schedule::Orchestrator> orchestrator;
+  std::unique_ptr<IncidentWorker> incidents;
   std::thread loop;
   std::once_flag shutdown_once;
   bool pid_written = false;
@@ -98,12 +100,25 @@ void MonitorService::start() {
   if (cfg->verifiers.empty()) log::warn("no verifliers configured; every escalation confirms down");
 
   s.writer = std::make_unique<schedule::ResultWriter>([&s] { return s.connect(); });
+  IncidentWorkerDeps incident_deps;
+  incident_deps.connect = [&s] { return s.connect(); };
+  incident_deps.config = s.store.get();
+  incident_deps.hostname = s.options.hostname;
+  incident_deps.submit_retry = [&s](const schedule::Site& site) {
+    return s.orchestrator && s.orchestrator->submit_retry(site);
+  };
+  s.incidents = std::make_unique<IncidentWorker>(std::move(incident_deps));
   schedule::OrchestratorDeps deps;
   deps.config = s.store.get();
   deps.engine = s.engine.get();
   deps.writer = s.writer.get();
   deps.connect = [&s] { return s.connect(); };
   deps.host_id = s.options.hostname;
+  deps.on_result = [&s](const schedule::Site& site, const check::CheckResult& result) {
+    if (!s.incidents->post(site, result)) {
+      log::error("incident queue full: result of blog_id={} not escalated", site.blog_id);
+    }
+  };
   s.orchestrator = std::make_unique<schedule::Orchestrator>(std::move(deps));
   const schedule::Ownership own = s.orchestrator->claim_initial();
   if (own.pinned) {
@@ -155,6 +170,7 @@ void MonitorService::shutdown() {
       log::warn("lease: marking draining failed: {}", e.what());
     }
     if (!s.engine->stop(s.options.drain_grace)) log::warn("check engine: loop did not close cleanly");
+    s.incidents->stop(std::chrono::seconds(5));
     const std::size_t lost = s.writer->stop(std::chrono::seconds(5));
     if (lost > 0) log::error("{} check results were not written", lost);
     try {
@@ -169,6 +185,10 @@ void MonitorService::shutdown() {
 
 schedule::OrchestratorSnapshot MonitorService::snapshot() const {
   return impl_->orchestrator ? impl_->orchestrator->snapshot() : schedule::OrchestratorSnapshot{};
+}
+
+std::size_t MonitorService::retry_queue_size() const {
+  return impl_->incidents ? impl_->incidents->retry_queue_size() : 0;
 }
 
 std::shared_ptr<const config::Config> MonitorService::current_config() const {

@@ -39,6 +39,7 @@ class MonitorService {
   void shutdown();
 
   schedule::OrchestratorSnapshot snapshot() const;
+  std::size_t retry_queue_size() const;
   std::shared_ptr<const config::Config> current_config() const;
 
  private:

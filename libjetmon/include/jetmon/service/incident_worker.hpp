@@ -1,0 +1,66 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jetmon/check/check.hpp"
+#include "jetmon/config/config.hpp"
+#include "jetmon/incident/tracker.hpp"
+#include "jetmon/schedule/sites.hpp"
+
+namespace jetmon::db {
+class Connection;
+}
+
+namespace jetmon::service {
+
+struct IncidentWorkerDeps {
+  std::function<db::Connection()> connect;  // the worker's own connection
+  config::ConfigStore* config = nullptr;
+  std::string hostname;
+  // Timed local retries (decision 2): re-check this site now. False when it cannot start yet
+  // (already running); the worker tries again a second later.
+  std::function<bool(const schedule::Site&)> submit_retry;
+  // Veriflier escalation: every configured Veriflier's answer. Empty: none can be asked, which
+  // the tracker only requests when VERIFIERS is non-empty.
+  std::function<std::vector<incident::VeriflierVote>(const incident::EscalateToVerifliers&,
+                                                      const schedule::Site&)>
+      ask_verifliers;
+  // WPCOM status change; empty: the notice is logged only.
+  std::function<void(const incident::NotifyWpcom&)> notify;
+  std::size_t max_queue = 100000;
+};
+
+// Turns results into incidents off the check loop: the engine thread posts (non-blocking), one
+// worker thread runs the IncidentTracker (events, projection, audit), tls_expiry events, the
+// timed retries it asks for, Veriflier escalations and WPCOM notices, in arrival order.
+class IncidentWorker {
+ public:
+  explicit IncidentWorker(IncidentWorkerDeps deps);
+  ~IncidentWorker();  // stop()
+  IncidentWorker(const IncidentWorker&) = delete;
+  IncidentWorker& operator=(const IncidentWorker&) = delete;
+
+  // Engine thread. False when the queue is full (the result is still written by the writer).
+  bool post(const schedule::Site& site, const check::CheckResult& result);
+
+  std::size_t retry_queue_size() const;  // failing sites tracked (dashboard retry_queue_size)
+  std::size_t pending_retries() const;   // re-checks waiting for their time
+  std::size_t queue_depth() const;
+
+  // Finishes what is queued (bounded by `timeout`), drops pending retries (retry state is lost on
+  // exit, as in the Go service; open events survive) and joins the thread.
+  void stop(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+  // Incident::SiteSnapshot of a fetched site row.
+  static incident::SiteSnapshot snapshot_of(const schedule::Site& site);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jetmon::service

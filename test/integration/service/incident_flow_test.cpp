@@ -1,0 +1,78 @@
+// A site goes down and comes back while jetmon2 runs: Seems Down at the first failure, timed
+// local retries, confirmation (no Verifliers configured), Down, then recovery closes the event.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include "jetmon/db/connection.hpp"
+#include "jetmon/db/migrations.hpp"
+#include "support/background_process.hpp"
+#include "support/fixture_site.hpp"
+#include "support/process.hpp"
+#include "support/test_db.hpp"
+
+using jetmon::test::BackgroundProcess;
+using jetmon::test::eventually;
+using jetmon::test::FixtureSite;
+using jetmon::test::SiteBehaviour;
+using jetmon::test::TempDir;
+using jetmon::test::TestDatabase;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::int64_t scalar(jetmon::db::Connection& c, const std::string& sql) {
+  auto v = c.query_scalar(sql);
+  return v && !v->is_null() ? v->as_int64().value_or(-1) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("service: down, retried, confirmed, recovered — events, transitions and projection", "[service]") {
+  const bool projection = GENERATE(true, false);
+  INFO("LEGACY_STATUS_PROJECTION_ENABLE=" << projection);
+  TestDatabase tdb;
+  jetmon::db::run_migrations(tdb.connection(), jetmon::db::embedded_migrations(), [](std::string_view) {});
+  auto& c = tdb.connection();
+  FixtureSite site;
+  SiteBehaviour failing;
+  failing.status = 500;
+  site.route("/site", failing);
+  c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (77, 3, ?, 1)",
+         {site.url("/site")});
+  TempDir dir;
+  const std::string config = dir.write_file(
+      "config.json", std::string(R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NUM_OF_CHECKS":3,
+          "TIME_BETWEEN_CHECKS_SEC":1,"DASHBOARD_PORT":0,"LEGACY_STATUS_PROJECTION_ENABLE":)") +
+                         (projection ? "true" : "false") + "}");
+  auto env = tdb.env();
+  env["JETMON_CONFIG"] = config;
+  env["JETMON_PID_FILE"] = dir.path() + "/jetmon2.pid";
+  BackgroundProcess monitor({JETMON2_BIN}, env, dir.path() + "/monitor.log");
+  INFO(monitor.log());
+
+  // Seems Down at the first failure, then Down after NUM_OF_CHECKS local failures.
+  REQUIRE(eventually([&] {
+    return scalar(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 77 AND check_type = 'http' "
+                     "AND state = 'Down' AND ended_at IS NULL") == 1;
+  }, 30s));
+  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_event_transitions WHERE blog_id = 77 AND reason = 'opened' "
+                  "AND state_after = 'Seems Down'") == 1);
+  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_event_transitions WHERE blog_id = 77 AND reason = 'verifier_confirmed' "
+                  "AND state_before = 'Seems Down' AND state_after = 'Down'") == 1);
+  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_audit_log WHERE blog_id = 77 AND event_type = 'retry_dispatched'") >= 2);
+  CHECK(scalar(c, "SELECT site_status FROM jetpack_monitor_sites WHERE blog_id = 77") == (projection ? 2 : 1));
+
+  // The site comes back: the event closes as verifier_cleared, the projection returns to 1.
+  SiteBehaviour ok;
+  ok.body = "back";
+  site.route("/site", ok);
+  REQUIRE(eventually([&] {
+    return scalar(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 77 AND ended_at IS NOT NULL "
+                     "AND resolution_reason = 'verifier_cleared'") == 1;
+  }, 30s));
+  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 77 AND ended_at IS NULL") == 0);
+  CHECK(scalar(c, "SELECT site_status FROM jetpack_monitor_sites WHERE blog_id = 77") == 1);
+  monitor.signal(SIGTERM);
+  CHECK(monitor.wait(35s) == 0);
+}
