@@ -84,8 +84,11 @@ int main(int argc, char** argv) {
     request.keyword = keyword;
     request.timeout_seconds = timeout;
     engine.submit(std::move(request), [&](jetmon::check::CheckResult&& r) {
-      std::string key = r.success ? "ok" : "fail code=" + std::to_string(static_cast<int>(r.error_code)) +
-                                               " http=" + std::to_string(r.http_code) + " " + r.error.substr(0, 60);
+      // Error texts carry timings; group by code and the text's stable prefix.
+      std::string key = r.success ? "ok"
+                                  : "fail code=" + std::to_string(static_cast<int>(r.error_code)) +
+                                        " http=" + std::to_string(r.http_code) + " " +
+                                        r.error.substr(0, r.error.find(':'));
       std::lock_guard lock(mutex);
       ++outcomes[key];
       if (++done == count) all_done.notify_one();
@@ -103,6 +106,13 @@ int main(int argc, char** argv) {
       "cpu_s_per_1000=%.3f checks_per_cpu_s=%.0f peak_rss_mb=%.1f clean_close=%d\n",
       scheme.c_str(), count, in_flight, wall, count / wall, cpu, cpu * 1000.0 / count,
       cpu > 0 ? count / cpu : 0.0, peak_rss_kb() / 1024.0, clean ? 1 : 0);
-  for (const auto& [key, n] : outcomes) std::printf("  %zu x %s\n", n, key.c_str());
+  std::size_t shown = 0;
+  for (const auto& [key, n] : outcomes) {
+    if (++shown > 6) {
+      std::printf("  … %zu more kinds of outcome\n", outcomes.size() - 6);
+      break;
+    }
+    std::printf("  %zu x %s\n", n, key.c_str());
+  }
   return clean ? 0 : 1;
 }
