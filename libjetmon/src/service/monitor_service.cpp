@@ -18,6 +18,9 @@
 #include "jetmon/ops/database.hpp"
 #include "jetmon/ops/delivery_owner.hpp"
 #include "jetmon/schedule/result_writer.hpp"
+#include "jetmon/db/pool.hpp"
+#include "jetmon/metrics/statsd.hpp"
+#include "jetmon/notify/wpcom.hpp"
 #include "jetmon/service/incident_worker.hpp"
 
 namespace jetmon::service {
@@ -38,6 +41,27 @@ std::string write_pid_file(const std::string& path) {
   return {};
 }
 
+namespace {
+
+notify::CheckEntry entry_of(const incident::WpcomCheck& c) {
+  return notify::CheckEntry{c.host, c.success, c.rtt_ms, c.http_code};
+}
+
+notify::Notice notice_of(const incident::NotifyWpcom& n) {
+  notify::Notice notice;
+  notice.blog_id = n.blog_id;
+  notice.monitor_url = n.monitor_url;
+  notice.status_id = n.status_id;
+  notice.last_check = n.last_check;
+  notice.last_status_change = n.last_status_change;
+  notice.status_type = n.status_type;
+  notice.local = entry_of(n.local);
+  for (const auto& v : n.verifliers) notice.verifliers.push_back(entry_of(v));
+  return notice;
+}
+
+}  // namespace
+
 struct MonitorService::Impl {
   MonitorOptions options;
   std::string config_path;
@@ -48,6 +72,9 @@ struct MonitorService::Impl {
   std::unique_ptr<schedule::ResultWriter> writer;
   std::unique_ptr<schedule::Orchestrator> orchestrator;
   std::unique_ptr<IncidentWorker> incidents;
+  std::unique_ptr<db::Pool> pool;
+  std::unique_ptr<metrics::StatsdClient> statsd;
+  std::unique_ptr<notify::WpcomNotifier> notifier;
   std::thread loop;
   std::once_flag shutdown_once;
   bool pid_written = false;
@@ -94,6 +121,18 @@ void MonitorService::start() {
     s.pid_written = true;
   }
 
+  s.statsd = std::make_unique<metrics::StatsdClient>(cfg->statsd_addr, s.options.hostname);
+  if (!s.statsd->available()) {
+    log::warn("statsd: {}; no metrics for the rest of this process", s.statsd->error());
+  }
+  s.pool = std::make_unique<db::Pool>(ops::connect_options(s.db_settings));
+  notify::NotifierOptions notifier_options;
+  notifier_options.url = cfg->wpcom_notify_url;
+  notifier_options.auth_token = cfg->auth_token;
+  notifier_options.host_id = s.options.hostname;
+  s.notifier = std::make_unique<notify::WpcomNotifier>(*s.pool, *s.statsd, notifier_options);
+  s.notifier->start();
+
   check::EngineOptions engine_options;
   engine_options.max_in_flight = static_cast<std::size_t>(std::max(1, cfg->num_workers));
   s.engine = std::make_unique<check::Engine>(engine_options);
@@ -107,6 +146,7 @@ void MonitorService::start() {
   incident_deps.submit_retry = [&s](const schedule::Site& site) {
     return s.orchestrator && s.orchestrator->submit_retry(site);
   };
+  incident_deps.notify = [&s](const incident::NotifyWpcom& n) { s.notifier->submit(notice_of(n)); };
   s.incidents = std::make_unique<IncidentWorker>(std::move(incident_deps));
   schedule::OrchestratorDeps deps;
   deps.config = s.store.get();
@@ -171,6 +211,7 @@ void MonitorService::shutdown() {
     }
     if (!s.engine->stop(s.options.drain_grace)) log::warn("check engine: loop did not close cleanly");
     s.incidents->stop(std::chrono::seconds(5));
+    s.notifier->stop();
     const std::size_t lost = s.writer->stop(std::chrono::seconds(5));
     if (lost > 0) log::error("{} check results were not written", lost);
     try {

@@ -6,6 +6,7 @@
 
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/migrations.hpp"
+#include "integration/notify/wpcom_stub.hpp"
 #include "support/background_process.hpp"
 #include "support/fixture_site.hpp"
 #include "support/process.hpp"
@@ -40,11 +41,12 @@ TEST_CASE("service: down, retried, confirmed, recovered — events, transitions 
   site.route("/site", failing);
   c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (77, 3, ?, 1)",
          {site.url("/site")});
+  jetmon::test::WpcomStub wpcom;
   TempDir dir;
   const std::string config = dir.write_file(
-      "config.json", std::string(R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NUM_OF_CHECKS":3,
-          "TIME_BETWEEN_CHECKS_SEC":1,"DASHBOARD_PORT":0,"LEGACY_STATUS_PROJECTION_ENABLE":)") +
-                         (projection ? "true" : "false") + "}");
+      "config.json", std::string(R"({"AUTH_TOKEN":"secret-token","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NUM_OF_CHECKS":3,
+          "TIME_BETWEEN_CHECKS_SEC":1,"DASHBOARD_PORT":0,"ALERT_COOLDOWN_MINUTES":0,"WPCOM_NOTIFY_URL":")") +
+                         wpcom.url() + R"(","LEGACY_STATUS_PROJECTION_ENABLE":)" + (projection ? "true" : "false") + "}");
   auto env = tdb.env();
   env["JETMON_CONFIG"] = config;
   env["JETMON_PID_FILE"] = dir.path() + "/jetmon2.pid";
@@ -62,6 +64,15 @@ TEST_CASE("service: down, retried, confirmed, recovered — events, transitions 
                   "AND state_before = 'Seems Down' AND state_after = 'Down'") == 1);
   CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_audit_log WHERE blog_id = 77 AND event_type = 'retry_dispatched'") >= 2);
   CHECK(scalar(c, "SELECT site_status FROM jetpack_monitor_sites WHERE blog_id = 77") == (projection ? 2 : 1));
+  // Exactly one down notice reaches WPCOM, with the token and the spec's payload.
+  REQUIRE(wpcom.wait_for(1, 20s));
+  {
+    const auto down = wpcom.requests().at(0);
+    CHECK(down.header("Authorization") == "Bearer secret-token");
+    CHECK(down.body.starts_with("{\"blog_id\":77,\"monitor_url\":\"" + site.url("/site") + "\",\"status_id\":2,"));
+    CHECK(down.body.find("\"status_type\":\"server\"") != std::string::npos);
+    CHECK(down.body.find("\"checks\":[{\"type\":1,") != std::string::npos);
+  }
 
   // The site comes back: the event closes as verifier_cleared, the projection returns to 1.
   SiteBehaviour ok;
@@ -73,6 +84,11 @@ TEST_CASE("service: down, retried, confirmed, recovered — events, transitions 
   }, 30s));
   CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 77 AND ended_at IS NULL") == 0);
   CHECK(scalar(c, "SELECT site_status FROM jetpack_monitor_sites WHERE blog_id = 77") == 1);
+  REQUIRE(wpcom.wait_for(2, 20s));
+  CHECK(wpcom.requests().at(1).body.find("\"status_id\":1,") != std::string::npos);
+  CHECK(wpcom.requests().at(1).body.find("\"status_type\":\"success\"") != std::string::npos);
+  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_audit_log WHERE blog_id = 77 AND event_type = 'wpcom_sent'") == 2);
   monitor.signal(SIGTERM);
   CHECK(monitor.wait(35s) == 0);
+  CHECK(wpcom.count() == 2);  // never a notice twice
 }
