@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
 #include "jetmon/common/host.hpp"
@@ -14,6 +15,7 @@
 #include "jetmon/common/signals.hpp"
 #include "jetmon/ops/process_control.hpp"
 #include "jetmon/service/monitor_service.hpp"
+#include "jetmon/veriflier/server.hpp"
 #include "jetmon/config/config.hpp"
 #include "jetmon/ops/database.hpp"
 #include "jetmon/ops/validate_config.hpp"
@@ -54,6 +56,26 @@ int serve(const jetmon::config::Environment& env) {
   }
 }
 
+// `jetmon2 veriflier`: the Veriflier server (VERIFLIER_CONFIG / VERIFLIER_* env), so a C++ fleet
+// needs no other binary. SIGINT/SIGTERM drain it.
+int serve_veriflier(const jetmon::config::Environment& env) {
+  jetmon::SignalWaiter signals({SIGINT, SIGTERM, SIGHUP});
+  std::atomic<bool> stop{false};
+  std::atomic<bool> finished{false};
+  int code = 1;
+  std::thread server([&] {
+    code = jetmon::veriflier::run_veriflier_server(env, stop, std::cerr);
+    finished = true;
+  });
+  while (!finished) {
+    const int sig = signals.wait(std::chrono::milliseconds(200));
+    if (sig == SIGINT || sig == SIGTERM) stop = true;
+    if (sig == SIGHUP) jetmon::log::info("veriflier: SIGHUP ignored (no reloadable config)");
+  }
+  server.join();
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -67,6 +89,8 @@ int main(int argc, char** argv) {
   auto* serve_cmd = app.add_subcommand("serve", "Run the monitor (the default without a subcommand)");
   auto* drain = app.add_subcommand("drain", "Send SIGINT to the running monitor (JETMON_PID_FILE)");
   auto* reload = app.add_subcommand("reload", "Send SIGHUP to the running monitor (JETMON_PID_FILE)");
+  auto* veriflier = app.add_subcommand(
+      "veriflier", "Run the Veriflier server (/check, /status) for other monitors' escalations");
 
   jetmon::check::CheckRequest check_request;
   std::string redirect_policy = "follow";
@@ -118,6 +142,7 @@ int main(int argc, char** argv) {
   }
   if (*drain) return jetmon::ops::signal_monitor(env, SIGINT, std::cout, std::cerr);
   if (*reload) return jetmon::ops::signal_monitor(env, SIGHUP, std::cout, std::cerr);
+  if (*veriflier) return serve_veriflier(env);
   (void)serve_cmd;  // `serve` and no subcommand both run the monitor
   return serve(env);
 }

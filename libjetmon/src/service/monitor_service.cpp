@@ -22,6 +22,7 @@
 #include "jetmon/metrics/statsd.hpp"
 #include "jetmon/notify/wpcom.hpp"
 #include "jetmon/service/incident_worker.hpp"
+#include "jetmon/veriflier/client.hpp"
 
 namespace jetmon::service {
 
@@ -58,6 +59,40 @@ notify::Notice notice_of(const incident::NotifyWpcom& n) {
   notice.local = entry_of(n.local);
   for (const auto& v : n.verifliers) notice.verifliers.push_back(entry_of(v));
   return notice;
+}
+
+// Every configured Veriflier's answer for one escalation (monitor.md §5.2 step 3), all sharing
+// the request id, each bounded by the site timeout + 5 s.
+std::vector<incident::VeriflierVote> ask_verifliers(const config::Config& cfg,
+                                                    const incident::EscalateToVerifliers& escalation,
+                                                    const schedule::Site& site) {
+  const check::CheckRequest check = schedule::check_request_for(site, cfg.net_comms_timeout);
+  veriflier::SiteCheckRequest request;
+  request.blog_id = static_cast<std::int64_t>(site.blog_id);
+  request.url = site.monitor_url;
+  request.timeout_seconds = check.timeout_seconds;
+  request.keyword = site.check_keyword;
+  if (!check.headers.empty()) {
+    request.custom_headers.emplace();
+    for (const auto& [name, value] : check.headers) (*request.custom_headers)[name] = value;
+  }
+  request.redirect_policy = std::string(check::redirect_policy_name(site.redirect_policy));
+  request.request_id = escalation.request_id;
+  const auto deadline = std::chrono::steady_clock::now() + veriflier::escalation_timeout(check.timeout_seconds);
+  std::vector<incident::VeriflierVote> votes;
+  for (const veriflier::VerifierVote& v : veriflier::ask_all(cfg.verifiers, request, deadline)) {
+    incident::VeriflierVote vote;
+    vote.address = v.address;
+    vote.replied = v.ok;
+    vote.host = v.reply.host;
+    vote.success = v.reply.success;
+    vote.http_code = v.reply.http_code;
+    vote.error_code = v.reply.error_code;
+    vote.rtt_ms = v.reply.rtt_ms;
+    vote.error = v.error;
+    votes.push_back(std::move(vote));
+  }
+  return votes;
 }
 
 }  // namespace
@@ -145,6 +180,10 @@ void MonitorService::start() {
   incident_deps.hostname = s.options.hostname;
   incident_deps.submit_retry = [&s](const schedule::Site& site) {
     return s.orchestrator && s.orchestrator->submit_retry(site);
+  };
+  incident_deps.ask_verifliers = [&s](const incident::EscalateToVerifliers& escalation,
+                                      const schedule::Site& site) {
+    return ask_verifliers(*s.store->current(), escalation, site);
   };
   incident_deps.notify = [&s](const incident::NotifyWpcom& n) { s.notifier->submit(notice_of(n)); };
   s.incidents = std::make_unique<IncidentWorker>(std::move(incident_deps));
