@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <fmt/format.h>
 #include <httplib.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,7 +15,6 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <stdexcept>
 #include <thread>
 #include <utility>
@@ -42,11 +40,14 @@ void reply_text(httplib::Response& res, int status, std::string_view message) {
   res.set_content(std::string(message) + "\n", "text/plain; charset=utf-8");
 }
 
-// cpp-httplib 0.11 decides keep-alive from the request alone, so a request whose body was not
-// consumed would have that body parsed as the next request. Every handler here therefore reads
-// (or lets httplib skip) the whole body; this header is only a hint to the client in the rare
-// case where that failed half-way (read error, body timeout).
-void ask_client_to_close(httplib::Response& res) { res.set_header("Connection", "close"); }
+// "Connection: close", unless the request already says so (httplib then adds it itself).
+// cpp-httplib 0.11 decides keep-alive from the request alone: this only asks the client to
+// close, and the server side ends when it does.
+void ask_client_to_close(const httplib::Request& req, httplib::Response& res) {
+  if (req.get_header_value("Connection") != "close" && !res.has_header("Connection")) {
+    res.set_header("Connection", "close");
+  }
+}
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -61,22 +62,6 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 // answered 413) before a handler sees them; /check keeps at most kMaxBodyBytes of the rest.
 constexpr std::size_t kMaxBodyRead = 2 * kMaxBodyBytes;
 
-std::string peer_key(std::string_view addr, int port) { return fmt::format("{}|{}", addr, port); }
-
-// Numeric address and port of a socket's peer, in the form cpp-httplib gives Request.
-std::optional<std::string> socket_peer_key(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof(addr);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return std::nullopt;
-  char host[NI_MAXHOST];
-  char serv[NI_MAXSERV];
-  if (getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof(host), serv, sizeof(serv),
-                  NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-    return std::nullopt;
-  }
-  return peer_key(host, std::atoi(serv));
-}
-
 int socket_local_port(int fd) {
   sockaddr_storage addr{};
   socklen_t len = sizeof(addr);
@@ -87,8 +72,9 @@ int socket_local_port(int fd) {
 }
 
 // The accepted TCP connections of a listener on `port` in this process. cpp-httplib does not
-// expose its connections, so the descriptor table is the only way to close idle keep-alive
-// connections promptly at shutdown (otherwise each holds a worker for up to the idle timeout).
+// expose its connections, so the descriptor table is the only way to cut the ones a client
+// keeps open. This races with httplib closing (and the process reusing) a descriptor between
+// the check and the shutdown(), so it is only a last resort at the end of a failed drain.
 std::vector<int> accepted_sockets(int port) {
   std::vector<int> fds;
   DIR* dir = opendir("/proc/self/fd");
@@ -188,6 +174,13 @@ struct Server::Impl {
     http.Patch("/check", not_allowed);
     http.Delete("/check", not_allowed);
     http.Options("/check", not_allowed);
+    // Every response asks the client to close the connection (Go's and libcurl's clients do).
+    // cpp-httplib holds a worker thread per open connection and cannot close idle ones on
+    // stop, so connections that nobody reuses keep shutdown prompt and workers free. (The
+    // client reconnects per escalation, which is what the C++ client does anyway.)
+    http.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      ask_client_to_close(req, res);
+    });
     // What httplib answers itself (no route: 404; malformed request: 400; …) gets a Go-like
     // text body.
     http.set_error_handler(httplib::Server::HandlerWithResponse(
@@ -208,7 +201,7 @@ struct Server::Impl {
       } catch (const std::exception& e) {
         log::error("veriflier: /check failed: {}", e.what());
         reply_text(res, 500, "internal error");
-        ask_client_to_close(res);
+        ask_client_to_close(req, res);
       }
     });
     http.set_expect_100_continue_handler(
@@ -216,9 +209,9 @@ struct Server::Impl {
           return expect_continue(req, res);
         });
     http.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
           reply_text(res, 500, "internal error");
-          ask_client_to_close(res);
+          ask_client_to_close(req, res);
         });
   }
 
@@ -246,12 +239,12 @@ struct Server::Impl {
     if (!authorized(req)) {
       notify_observer(options.observer, [](ServerObserver& o) { o.on_auth_rejected(); });
       reply_text(res, 401, "unauthorized");
-      ask_client_to_close(res);
+      ask_client_to_close(req, res);
       return 401;
     }
     if (const auto declared = declared_length(req); declared && *declared > kMaxBodyBytes) {
       reply_text(res, 413, "request body too large");
-      ask_client_to_close(res);
+      ask_client_to_close(req, res);
       return 413;
     }
     return 100;
@@ -260,14 +253,13 @@ struct Server::Impl {
   void handle_check(const httplib::Request& req, httplib::Response& res,
                     const httplib::ContentReader& reader) {
     const auto request_started = SteadyClock::now();
-    ActiveRequest in_progress(*this, peer_key(req.remote_addr, req.remote_port));
 
-    // The whole body is read in one pass, whatever the answer will be, so the connection stays
-    // usable: kept up to kMaxBodyBytes for an authorized request, dropped otherwise. A declared
-    // length over kMaxBodyRead is skipped by httplib before this handler reads anything.
+    // The whole body is read in one pass, whatever the answer will be, so a client that keeps
+    // the connection anyway stays in step: kept up to kMaxBodyBytes for an authorized request,
+    // dropped otherwise. A declared length over kMaxBodyRead is skipped (read and dropped) by
+    // httplib before this handler is called; the reader then reports failure.
     const bool token_ok = authorized(req);
     const std::optional<std::uint64_t> declared = declared_length(req);
-    const bool skipped_by_httplib = declared && *declared > kMaxBodyRead;
     std::string body;
     bool too_large = declared && *declared > kMaxBodyBytes;
     bool too_slow = false;
@@ -286,16 +278,13 @@ struct Server::Impl {
       body.append(data, length);
       return true;
     });
-    const bool body_consumed = read_ok || skipped_by_httplib;
     if (!token_ok) {
       notify_observer(options.observer, [](ServerObserver& o) { o.on_auth_rejected(); });
       reply_text(res, 401, "unauthorized");
-      if (!body_consumed) ask_client_to_close(res);
       return;
     }
     if (too_large) {
       reply_text(res, 413, "request body too large");
-      if (!body_consumed) ask_client_to_close(res);
       return;
     }
     if (!read_ok) {
@@ -303,7 +292,6 @@ struct Server::Impl {
                  too_slow ? fmt::format("decode: request body not received within {} s",
                                         options.body_timeout.count())
                           : std::string("decode: could not read the request body"));
-      ask_client_to_close(res);
       return;
     }
 
@@ -378,27 +366,6 @@ struct Server::Impl {
     return response;
   }
 
-  // Marks a /check request in progress on a connection, so shutdown leaves that connection
-  // alone while it drains.
-  class ActiveRequest {
-   public:
-    ActiveRequest(Impl& impl, std::string key) : impl_(impl), key_(std::move(key)) {
-      std::lock_guard lock(impl_.active_mutex);
-      it_ = impl_.active_peers.insert(key_);
-    }
-    ~ActiveRequest() {
-      std::lock_guard lock(impl_.active_mutex);
-      impl_.active_peers.erase(it_);
-    }
-    ActiveRequest(const ActiveRequest&) = delete;
-    ActiveRequest& operator=(const ActiveRequest&) = delete;
-
-   private:
-    Impl& impl_;
-    std::string key_;
-    std::multiset<std::string>::iterator it_;
-  };
-
   void start() {
     if (is_started) throw std::logic_error("veriflier server: start() called twice");
     configure();
@@ -451,21 +418,9 @@ struct Server::Impl {
     }
   }
 
-  // Half-closes (read side) the accepted connections: idle keep-alive connections wake up and
-  // close; with `include_active`, requests in progress lose their input too.
-  void shut_connections(bool include_active, int how) {
-    std::set<std::string> busy;
-    if (!include_active) {
-      std::lock_guard lock(active_mutex);
-      busy.insert(active_peers.begin(), active_peers.end());
-    }
-    for (const int fd : accepted_sockets(bound_port)) {
-      if (!include_active) {
-        const auto key = socket_peer_key(fd);
-        if (!key || busy.count(*key) > 0) continue;
-      }
-      ::shutdown(fd, how);
-    }
+  // Last resort: cuts every accepted connection still open (see accepted_sockets()).
+  void cut_connections() {
+    for (const int fd : accepted_sockets(bound_port)) ::shutdown(fd, SHUT_RDWR);
   }
 
   bool wait_listener(SteadyClock::time_point until) {
@@ -482,15 +437,12 @@ struct Server::Impl {
     if (is_started) {
       const auto drain_until = SteadyClock::now() + drain;
       http.stop();
-      shut_connections(false, SHUT_RD);
       if (!wait_listener(drain_until)) {
         clean = false;
         // Out of time: cancel the checks (their batches answer 503), give the handlers a
-        // moment to write that, then cut every connection.
+        // moment to write that, then cut the connections clients still hold open.
         engine->stop(milliseconds(0));
-        if (!wait_listener(SteadyClock::now() + std::chrono::seconds(1))) {
-          shut_connections(true, SHUT_RDWR);
-        }
+        if (!wait_listener(SteadyClock::now() + std::chrono::seconds(1))) cut_connections();
       }
       if (listener.joinable()) listener.join();
     }
@@ -512,9 +464,6 @@ struct Server::Impl {
   std::mutex listener_mutex;
   std::condition_variable listener_cv;
   bool listener_done = false;
-
-  std::mutex active_mutex;
-  std::multiset<std::string> active_peers;
 
   std::mutex stop_mutex;
   bool stopped = false;

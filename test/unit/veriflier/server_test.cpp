@@ -295,18 +295,62 @@ TEST_CASE("veriflier: server options are checked", "[veriflier][server]") {
   CHECK_THROWS_WITH(second.start(), Catch::Matchers::StartsWith("listen on 127.0.0.1:"));
 }
 
-TEST_CASE("veriflier: stop closes idle keep-alive connections at once", "[veriflier][server]") {
+TEST_CASE("veriflier: every response asks the client to close the connection",
+          "[veriflier][server]") {
+  RunningVeriflier vf;
+  const std::vector<std::string> requests = {
+      "GET /status HTTP/1.1\r\nHost: x\r\n\r\n",
+      "GET /check HTTP/1.1\r\nHost: x\r\n\r\n",
+      "GET /elsewhere HTTP/1.1\r\nHost: x\r\n\r\n",
+      "POST /check HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}",
+      "POST /check HTTP/1.1\r\nHost: x\r\nAuthorization: " + bearer() +
+          "\r\nContent-Length: 2\r\n\r\n{}",
+      "POST /check HTTP/1.1\r\nHost: x\r\nAuthorization: " + bearer() +
+          "\r\nContent-Length: 1\r\n\r\n{",
+      "POST /check HTTP/1.1\r\nHost: x\r\nAuthorization: " + bearer() +
+          "\r\nContent-Length: 99999999\r\nExpect: 100-continue\r\n\r\n",
+      "GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+  };
+  for (const std::string& request : requests) {
+    INFO(request);
+    Fd fd = connect_loopback(vf.port());
+    send_all(fd.get(), request);
+    const RawResponse r = read_response(fd.get(), false);
+    CHECK(r.complete);
+    CHECK(r.header("Connection") == "close");
+    CHECK(r.head.find("Connection: close\r\nConnection") == std::string::npos);  // once only
+  }
+}
+
+#ifndef __SANITIZE_THREAD__  // cut_connections() races with httplib's close() by design
+TEST_CASE("veriflier: stop cuts a connection a client keeps open past the drain time",
+          "[veriflier][server]") {
   RunningVeriflier vf;
   Fd idle = connect_loopback(vf.port());
   send_all(idle.get(), "GET /status HTTP/1.1\r\nHost: x\r\n\r\n");
   const RawResponse first = read_response(idle.get(), false);
-  REQUIRE(first.status == 200);
+  REQUIRE(first.status == 200);  // asked to close, but this client keeps the connection
+  std::this_thread::sleep_for(200ms);  // the server is now waiting for its next request
 
   const auto start = std::chrono::steady_clock::now();
-  CHECK(vf.server().stop(30s));
+  CHECK_FALSE(vf.server().stop(300ms));
   CHECK(since(start) < 3s);
   char byte = 0;
   CHECK(::recv(idle.get(), &byte, 1, 0) == 0);  // closed by the server
+}
+#endif
+
+TEST_CASE("veriflier: stop is immediate when clients close their connections",
+          "[veriflier][server]") {
+  RunningVeriflier vf;
+  FixtureSite target;
+  CHECK(probe_status(vf.verifier()).ok);
+  CHECK(ask_one(vf.verifier(), site_for(1, target.url("/"), "x"),
+                std::chrono::steady_clock::now() + 10s)
+            .ok);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(vf.server().stop(30s));
+  CHECK(since(start) < 2s);
 }
 
 TEST_CASE("veriflier: stop lets a batch in progress finish", "[veriflier][server]") {
