@@ -53,7 +53,9 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{5};
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds write_timeout{35};
-  std::chrono::seconds idle_timeout{120};  // keep-alive wait between requests
+  // Keep-alive wait between requests, for clients that ignore the "Connection: close" every
+  // response carries.
+  std::chrono::seconds idle_timeout{120};
   std::shared_ptr<ServerObserver> observer;  // may be null
 };
 
@@ -72,9 +74,10 @@ class Server {
   // The bound port (after start()).
   int port() const;
 
-  // Graceful stop (SIGINT/SIGTERM): stops accepting, closes idle keep-alive connections,
-  // lets requests in progress finish for up to `drain`, then cancels the checks still running
-  // (their batches get 503 "veriflier shutting down") and closes what is left. Returns true
+  // Graceful stop (SIGINT/SIGTERM): stops accepting, lets requests in progress finish for up
+  // to `drain`, then cancels the checks still running (their batches get 503 "veriflier
+  // shutting down") and cuts the connections clients still hold open. Every response asks
+  // the client to close, so no connection is left idle in normal operation. Returns true
   // when everything finished within `drain`. Idempotent; not from a handler thread.
   bool stop(std::chrono::milliseconds drain = std::chrono::seconds(30));
 
