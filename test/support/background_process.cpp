@@ -1,5 +1,7 @@
 #include "support/background_process.hpp"
 
+#include "support/process.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,37 +12,13 @@
 #include <stdexcept>
 #include <thread>
 
-extern char** environ;
-
 namespace jetmon::test {
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
                                      const std::map<std::string, std::string>& env_overrides,
                                      const std::string& log_path)
     : log_path_(log_path) {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string kv(*e);
-    const auto eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (const auto& [k, v] : env_overrides) {
-    if (v.empty()) {
-      env.erase(k);
-    } else {
-      env[k] = v;
-    }
-  }
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argp;
-  for (auto& a : args) argp.push_back(a.data());
-  argp.push_back(nullptr);
-
+  ExecSpec spec(argv, env_overrides);
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -54,7 +32,7 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    execve(argp[0], argp.data(), envp.data());
+    execve(spec.argv()[0], spec.argv(), spec.envp());
     _exit(127);
   }
 }

@@ -17,6 +17,29 @@ extern char** environ;
 
 namespace jetmon::test {
 
+ExecSpec::ExecSpec(const std::vector<std::string>& argv,
+                   const std::map<std::string, std::string>& env_overrides)
+    : args_(argv) {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv(*e);
+    const auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& [k, v] : env_overrides) {
+    if (v.empty()) {
+      env.erase(k);
+    } else {
+      env[k] = v;
+    }
+  }
+  for (const auto& [k, v] : env) env_.push_back(k + "=" + v);
+  for (auto& e : env_) envp_.push_back(e.data());
+  envp_.push_back(nullptr);
+  for (auto& a : args_) argp_.push_back(a.data());
+  argp_.push_back(nullptr);
+}
+
 CommandResult run_command(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env_overrides,
                           const std::string& cwd, int timeout_ms) {
@@ -27,28 +50,7 @@ CommandResult run_command(const std::vector<std::string>& argv,
     throw std::runtime_error("pipe failed");
   }
 
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string kv(*e);
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (const auto& [k, v] : env_overrides) {
-    if (v.empty()) {
-      env.erase(k);
-    } else {
-      env[k] = v;
-    }
-  }
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argp;
-  for (auto& a : args) argp.push_back(a.data());
-  argp.push_back(nullptr);
+  ExecSpec spec(argv, env_overrides);
 
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
@@ -58,7 +60,7 @@ CommandResult run_command(const std::vector<std::string>& argv,
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
-    execve(argp[0], argp.data(), envp.data());
+    execve(spec.argv()[0], spec.argv(), spec.envp());
     _exit(127);
   }
   close(out_pipe[1]);

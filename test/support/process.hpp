@@ -19,6 +19,21 @@ CommandResult run_command(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env_overrides = {},
                           const std::string& cwd = {}, int timeout_ms = 60000);
 
+// argv and envp for execve, built before fork(): the current environment with `env_overrides`
+// applied (an empty value removes the variable). The pointers stay valid while the spec lives.
+class ExecSpec {
+ public:
+  ExecSpec(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env_overrides);
+  char* const* argv() { return argp_.data(); }
+  char* const* envp() { return envp_.data(); }
+
+ private:
+  std::vector<std::string> args_;
+  std::vector<std::string> env_;
+  std::vector<char*> argp_;
+  std::vector<char*> envp_;
+};
+
 // A fresh directory under the system temp dir, removed recursively on destruction.
 class TempDir {
  public:

@@ -95,4 +95,9 @@ std::map<std::string, std::string> TestDatabase::env() const {
           {"DB_NAME", name_}};
 }
 
+std::int64_t query_int(db::Connection& connection, const std::string& sql) {
+  auto value = connection.query_scalar(sql);
+  return value && !value->is_null() ? value->as_int64().value_or(-1) : -1;
+}
+
 }  // namespace jetmon::test

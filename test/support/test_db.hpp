@@ -22,6 +22,9 @@ db::ConnectOptions test_db_server_options();
 //   jetmon::test::TestDatabase tdb;
 //   tdb.connection().execute("CREATE TABLE t (id INT)");
 //   auto r = run_command({JETMON2_BIN, "migrate"}, tdb.env());   // binaries use the same database
+// The first column of the first row as an integer; -1 when there is no row or it is NULL.
+std::int64_t query_int(db::Connection& connection, const std::string& sql);
+
 class TestDatabase {
  public:
   TestDatabase();

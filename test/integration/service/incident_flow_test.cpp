@@ -20,15 +20,6 @@ using jetmon::test::TempDir;
 using jetmon::test::TestDatabase;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::int64_t scalar(jetmon::db::Connection& c, const std::string& sql) {
-  auto v = c.query_scalar(sql);
-  return v && !v->is_null() ? v->as_int64().value_or(-1) : -1;
-}
-
-}  // namespace
-
 TEST_CASE("service: down, retried, confirmed, recovered — events, transitions and projection", "[service]") {
   const bool projection = GENERATE(true, false);
   INFO("LEGACY_STATUS_PROJECTION_ENABLE=" << projection);
@@ -55,15 +46,15 @@ TEST_CASE("service: down, retried, confirmed, recovered — events, transitions 
 
   // Seems Down at the first failure, then Down after NUM_OF_CHECKS local failures.
   REQUIRE(eventually([&] {
-    return scalar(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 77 AND check_type = 'http' "
+    return jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 77 AND check_type = 'http' "
                      "AND state = 'Down' AND ended_at IS NULL") == 1;
   }, 30s));
-  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_event_transitions WHERE blog_id = 77 AND reason = 'opened' "
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_event_transitions WHERE blog_id = 77 AND reason = 'opened' "
                   "AND state_after = 'Seems Down'") == 1);
-  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_event_transitions WHERE blog_id = 77 AND reason = 'verifier_confirmed' "
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_event_transitions WHERE blog_id = 77 AND reason = 'verifier_confirmed' "
                   "AND state_before = 'Seems Down' AND state_after = 'Down'") == 1);
-  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_audit_log WHERE blog_id = 77 AND event_type = 'retry_dispatched'") >= 2);
-  CHECK(scalar(c, "SELECT site_status FROM jetpack_monitor_sites WHERE blog_id = 77") == (projection ? 2 : 1));
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_audit_log WHERE blog_id = 77 AND event_type = 'retry_dispatched'") >= 2);
+  CHECK(jetmon::test::query_int(c, "SELECT site_status FROM jetpack_monitor_sites WHERE blog_id = 77") == (projection ? 2 : 1));
   // Exactly one down notice reaches WPCOM, with the token and the spec's payload.
   REQUIRE(wpcom.wait_for(1, 20s));
   {
@@ -79,15 +70,15 @@ TEST_CASE("service: down, retried, confirmed, recovered — events, transitions 
   ok.body = "back";
   site.route("/site", ok);
   REQUIRE(eventually([&] {
-    return scalar(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 77 AND ended_at IS NOT NULL "
+    return jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 77 AND ended_at IS NOT NULL "
                      "AND resolution_reason = 'verifier_cleared'") == 1;
   }, 30s));
-  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 77 AND ended_at IS NULL") == 0);
-  CHECK(scalar(c, "SELECT site_status FROM jetpack_monitor_sites WHERE blog_id = 77") == 1);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 77 AND ended_at IS NULL") == 0);
+  CHECK(jetmon::test::query_int(c, "SELECT site_status FROM jetpack_monitor_sites WHERE blog_id = 77") == 1);
   REQUIRE(wpcom.wait_for(2, 20s));
   CHECK(wpcom.requests().at(1).body.find("\"status_id\":1,") != std::string::npos);
   CHECK(wpcom.requests().at(1).body.find("\"status_type\":\"success\"") != std::string::npos);
-  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_audit_log WHERE blog_id = 77 AND event_type = 'wpcom_sent'") == 2);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_audit_log WHERE blog_id = 77 AND event_type = 'wpcom_sent'") == 2);
   monitor.signal(SIGTERM);
   CHECK(monitor.wait(35s) == 0);
   CHECK(wpcom.count() == 2);  // never a notice twice

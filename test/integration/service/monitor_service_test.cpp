@@ -22,11 +22,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::int64_t count(jetmon::db::Connection& c, const std::string& sql) {
-  auto v = c.query_scalar(sql);
-  return v ? v->as_int64().value_or(0) : 0;
-}
-
 std::map<std::string, std::string> service_env(const TestDatabase& tdb, const std::string& config,
                                                const std::string& pid_file) {
   auto env = tdb.env();
@@ -56,21 +51,21 @@ TEST_CASE("service: rounds check every active site, SIGHUP reloads, SIGTERM drai
   INFO(monitor.log());
 
   REQUIRE(eventually([&] {
-    return count(c, "SELECT COUNT(*) FROM jetpack_monitor_sites WHERE monitor_active = 1 AND last_checked_at IS NULL") == 0;
+    return jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetpack_monitor_sites WHERE monitor_active = 1 AND last_checked_at IS NULL") == 0;
   }, 30s));
-  CHECK(count(c, "SELECT COUNT(*) FROM jetpack_monitor_sites WHERE blog_id = 2002 AND last_checked_at IS NOT NULL") == 0);
-  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id = 2000 AND error_code = 2") >= 1);
-  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id = 2001 AND error_code = 2") >= 1);
-  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id = 1000 AND http_code = 200") >= 1);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetpack_monitor_sites WHERE blog_id = 2002 AND last_checked_at IS NOT NULL") == 0);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id = 2000 AND error_code = 2") >= 1);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id = 2001 AND error_code = 2") >= 1);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id = 1000 AND http_code = 200") >= 1);
   CHECK(std::filesystem::exists(pid_file));
-  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_hosts") == 1);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_hosts") == 1);
 
   // A broken config is rejected on SIGHUP and the monitor keeps going.
   dir.write_file("config.json", R"({"AUTH_TOKEN":"t","NUM_WORKERS":"many"})");
   monitor.signal(SIGHUP);
   REQUIRE(eventually([&] { return monitor.log().find("config reload failed: parse config: NUM_WORKERS") != std::string::npos; }, 10s));
-  const auto before = count(c, "SELECT COUNT(*) FROM jetmon_check_history");
-  REQUIRE(eventually([&] { return count(c, "SELECT COUNT(*) FROM jetmon_check_history") > before + 30; }, 20s));
+  const auto before = jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_check_history");
+  REQUIRE(eventually([&] { return jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_check_history") > before + 30; }, 20s));
   dir.write_file("config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"DASHBOARD_PORT":0})");
   monitor.signal(SIGHUP);
   REQUIRE(eventually([&] { return monitor.log().find("INFO config reloaded") != std::string::npos; }, 10s));
@@ -79,7 +74,7 @@ TEST_CASE("service: rounds check every active site, SIGHUP reloads, SIGTERM drai
   CHECK(monitor.wait(35s) == 0);
   CHECK(monitor.log().find("jetmon2: shutdown complete") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(pid_file));
-  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_hosts") == 0);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_hosts") == 0);
 }
 
 TEST_CASE("service: an unreadable config or database stops the start with exit 1", "[service]") {
@@ -121,7 +116,7 @@ TEST_CASE("service: dynamic monitors split the buckets and take over a dead peer
     auto row = c.query_one("SELECT bucket_min, bucket_max FROM jetmon_hosts WHERE host_id <> 'zz-peer'");
     return row && row->get_int64(0) == 0 && row->get_int64(1) == 99;
   }, 20s));
-  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_hosts WHERE host_id = 'zz-peer'") == 0);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_hosts WHERE host_id = 'zz-peer'") == 0);
   monitor.signal(SIGINT);
   CHECK(monitor.wait(35s) == 0);
 }

@@ -23,11 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::int64_t scalar(jetmon::db::Connection& c, const std::string& sql) {
-  auto v = c.query_scalar(sql);
-  return v && !v->is_null() ? v->as_int64().value_or(-1) : -1;
-}
-
 // A Veriflier that always answers "the site is up".
 class HappyVeriflier {
  public:
@@ -94,11 +89,11 @@ TEST_CASE("service: three Verifliers confirm an outage and WPCOM hears it once",
   BackgroundProcess monitor({JETMON2_BIN}, env, dir.path() + "/monitor.log");
   INFO(monitor.log());
   REQUIRE(eventually([&] {
-    return scalar(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 88 AND state = 'Down' AND ended_at IS NULL") == 1;
+    return jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 88 AND state = 'Down' AND ended_at IS NULL") == 1;
   }, 40s));
-  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_audit_log WHERE blog_id = 88 AND event_type = 'veriflier_sent' "
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_audit_log WHERE blog_id = 88 AND event_type = 'veriflier_sent' "
                   "AND detail = 'veriflier reply'") == 3);
-  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_false_positives WHERE blog_id = 88") == 0);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_false_positives WHERE blog_id = 88") == 0);
   REQUIRE(wpcom.wait_for(1, 20s));
   const std::string body = wpcom.requests().at(0).body;
   CHECK(body.find("\"status_id\":2") != std::string::npos);
@@ -133,11 +128,11 @@ TEST_CASE("service: Verifliers that see the site up make a false alarm without a
   BackgroundProcess monitor({JETMON2_BIN}, env, dir.path() + "/monitor.log");
   INFO(monitor.log());
   REQUIRE(eventually([&] {
-    return scalar(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 99 AND resolution_reason = 'false_alarm'") == 1;
+    return jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 99 AND resolution_reason = 'false_alarm'") == 1;
   }, 40s));
-  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_false_positives WHERE blog_id = 99 AND http_code = 500") == 1);
-  CHECK(scalar(c, "SELECT site_status FROM jetpack_monitor_sites WHERE blog_id = 99") == 1);
-  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_event_transitions WHERE blog_id = 99 AND reason = 'false_alarm'") == 1);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_false_positives WHERE blog_id = 99 AND http_code = 500") == 1);
+  CHECK(jetmon::test::query_int(c, "SELECT site_status FROM jetpack_monitor_sites WHERE blog_id = 99") == 1);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_event_transitions WHERE blog_id = 99 AND reason = 'false_alarm'") == 1);
   monitor.signal(SIGTERM);
   CHECK(monitor.wait(35s) == 0);
   CHECK(wpcom.count() == 0);
