@@ -10,6 +10,7 @@
 #include "jetmon/common/log.hpp"
 #include "jetmon/db/connection.hpp"
 #include "jetmon/incident/tls_expiry.hpp"
+#include "jetmon/service/detection_metrics.hpp"
 
 namespace jetmon::service {
 namespace {
@@ -85,6 +86,7 @@ struct IncidentWorker::Impl {
       const auto votes = deps.ask_verifliers(*escalate, site);
       const auto next = tracker.on_veriflier_votes(db(), snapshot_of(site), escalate->request_id, votes,
                                                    Clock::now());
+      emit(next);
       act(site, next, depth + 1);
       return;
     }
@@ -98,12 +100,17 @@ struct IncidentWorker::Impl {
     }
   }
 
+  metrics::Sink& sink() { return deps.metrics ? *deps.metrics : metrics::null_sink(); }
+  void emit(const incident::Outcome& outcome) { emit_outcome_metrics(sink(), outcome, Clock::now()); }
+
   void process(const Posted& item) {
     const auto now = Clock::now();
     tracker.update_settings(incident::EscalationSettings::from(*deps.config->current()));
     try {
       db::Connection& c = db();
+      emit_result_metrics(sink(), item.result);
       const auto outcome = tracker.on_result(c, snapshot_of(item.site), item.result, now);
+      emit(outcome);
       if (item.result.cert_not_after) {
         incident::apply_tls_expiry(tracker.event_store(), c, item.site.blog_id,
                                    *item.result.cert_not_after, now);

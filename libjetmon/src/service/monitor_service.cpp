@@ -21,6 +21,7 @@
 #include "jetmon/db/pool.hpp"
 #include "jetmon/metrics/statsd.hpp"
 #include "jetmon/notify/wpcom.hpp"
+#include "jetmon/service/detection_metrics.hpp"
 #include "jetmon/service/incident_worker.hpp"
 #include "jetmon/veriflier/client.hpp"
 
@@ -63,7 +64,7 @@ notify::Notice notice_of(const incident::NotifyWpcom& n) {
 
 // Every configured Veriflier's answer for one escalation (monitor.md §5.2 step 3), all sharing
 // the request id, each bounded by the site timeout + 5 s.
-std::vector<incident::VeriflierVote> ask_verifliers(const config::Config& cfg,
+std::vector<incident::VeriflierVote> ask_verifliers(const config::Config& cfg, metrics::Sink& sink,
                                                     const incident::EscalateToVerifliers& escalation,
                                                     const schedule::Site& site) {
   const check::CheckRequest check = schedule::check_request_for(site, cfg.net_comms_timeout);
@@ -80,7 +81,9 @@ std::vector<incident::VeriflierVote> ask_verifliers(const config::Config& cfg,
   request.request_id = escalation.request_id;
   const auto deadline = std::chrono::steady_clock::now() + veriflier::escalation_timeout(check.timeout_seconds);
   std::vector<incident::VeriflierVote> votes;
+  std::vector<VeriflierCall> calls;
   for (const veriflier::VerifierVote& v : veriflier::ask_all(cfg.verifiers, request, deadline)) {
+    calls.push_back({v.address, v.ok, v.reply.success, v.duration});
     incident::VeriflierVote vote;
     vote.address = v.address;
     vote.replied = v.ok;
@@ -92,6 +95,7 @@ std::vector<incident::VeriflierVote> ask_verifliers(const config::Config& cfg,
     vote.error = v.error;
     votes.push_back(std::move(vote));
   }
+  emit_veriflier_metrics(sink, calls);
   return votes;
 }
 
@@ -183,8 +187,9 @@ void MonitorService::start() {
   };
   incident_deps.ask_verifliers = [&s](const incident::EscalateToVerifliers& escalation,
                                       const schedule::Site& site) {
-    return ask_verifliers(*s.store->current(), escalation, site);
+    return ask_verifliers(*s.store->current(), *s.statsd, escalation, site);
   };
+  incident_deps.metrics = s.statsd.get();
   incident_deps.notify = [&s](const incident::NotifyWpcom& n) { s.notifier->submit(notice_of(n)); };
   s.incidents = std::make_unique<IncidentWorker>(std::move(incident_deps));
   schedule::OrchestratorDeps deps;

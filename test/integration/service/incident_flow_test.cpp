@@ -2,7 +2,11 @@
 // local retries, confirmation (no Verifliers configured), Down, then recovery closes the event.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/migrations.hpp"
@@ -20,6 +24,44 @@ using jetmon::test::TempDir;
 using jetmon::test::TestDatabase;
 using namespace std::chrono_literals;
 
+namespace {
+
+// A StatsD stand-in: a loopback UDP socket collecting datagrams.
+class UdpSink {
+ public:
+  UdpSink() {
+    fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~UdpSink() { close(fd_); }
+  UdpSink(const UdpSink&) = delete;
+  UdpSink& operator=(const UdpSink&) = delete;
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // Everything received so far, appended to what earlier calls returned.
+  const std::string& drain() {
+    char buf[2048];
+    for (;;) {
+      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      received_.append(buf, static_cast<std::size_t>(n));
+    }
+    return received_;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::string received_;
+};
+
+}  // namespace
+
 TEST_CASE("service: down, retried, confirmed, recovered — events, transitions and projection", "[service]") {
   const bool projection = GENERATE(true, false);
   INFO("LEGACY_STATUS_PROJECTION_ENABLE=" << projection);
@@ -33,10 +75,12 @@ TEST_CASE("service: down, retried, confirmed, recovered — events, transitions 
   c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (77, 3, ?, 1)",
          {site.url("/site")});
   jetmon::test::WpcomStub wpcom;
+  UdpSink statsd;
   TempDir dir;
   const std::string config = dir.write_file(
       "config.json", std::string(R"({"AUTH_TOKEN":"secret-token","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NUM_OF_CHECKS":3,
-          "TIME_BETWEEN_CHECKS_SEC":1,"DASHBOARD_PORT":0,"ALERT_COOLDOWN_MINUTES":0,"WPCOM_NOTIFY_URL":")") +
+          "TIME_BETWEEN_CHECKS_SEC":1,"DASHBOARD_PORT":0,"ALERT_COOLDOWN_MINUTES":0,"STATSD_ADDR":")") + statsd.address() +
+                         R"(","WPCOM_NOTIFY_URL":")" +
                          wpcom.url() + R"(","LEGACY_STATUS_PROJECTION_ENABLE":)" + (projection ? "true" : "false") + "}");
   auto env = tdb.env();
   env["JETMON_CONFIG"] = config;
@@ -75,6 +119,12 @@ TEST_CASE("service: down, retried, confirmed, recovered — events, transitions 
   }, 30s));
   CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 77 AND ended_at IS NULL") == 0);
   CHECK(jetmon::test::query_int(c, "SELECT site_status FROM jetpack_monitor_sites WHERE blog_id = 77") == 1);
+  // StatsD saw the detection steps (monitor.md 9.1 names under the host prefix).
+  REQUIRE(eventually([&] { return statsd.drain().find(".detection.down.confirmed.server.count:1|c\n") != std::string::npos; }, 10s));
+  CHECK(statsd.drain().find("com.jetpack.jetmon.") != std::string::npos);
+  CHECK(statsd.drain().find(".detection.failure.server.count:1|c\n") != std::string::npos);
+  CHECK(statsd.drain().find(".detection.seems_down.open.count:1|c\n") != std::string::npos);
+  CHECK(statsd.drain().find(".detection.verifier.no_clients.count:1|c\n") != std::string::npos);
   REQUIRE(wpcom.wait_for(2, 20s));
   CHECK(wpcom.requests().at(1).body.find("\"status_id\":1,") != std::string::npos);
   CHECK(wpcom.requests().at(1).body.find("\"status_type\":\"success\"") != std::string::npos);

@@ -9,6 +9,7 @@
 #include "jetmon/check/check.hpp"
 #include "jetmon/config/config.hpp"
 #include "jetmon/incident/tracker.hpp"
+#include "jetmon/metrics/statsd.hpp"
 #include "jetmon/schedule/sites.hpp"
 
 namespace jetmon::db {
@@ -31,6 +32,7 @@ struct IncidentWorkerDeps {
       ask_verifliers;
   // WPCOM status change; empty: the notice is logged only.
   std::function<void(const incident::NotifyWpcom&)> notify;
+  metrics::Sink* metrics = nullptr;  // detection.* metrics; null: none
   std::size_t max_queue = 100000;
 };
 
