@@ -2,7 +2,7 @@
 
 #include <exception>
 
-#include "incident/utf8.hpp"
+#include "common/utf8.hpp"
 #include "jetmon/common/log.hpp"
 #include "jetmon/db/connection.hpp"
 

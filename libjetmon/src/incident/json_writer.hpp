@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "incident/utf8.hpp"
+#include "common/utf8.hpp"
 
 // A thin layer over rapidjson::Writer for the compact metadata objects of this module: keys in
 // the order written, strings made valid UTF-8.

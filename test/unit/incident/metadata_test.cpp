@@ -4,10 +4,12 @@
 #include <string>
 
 #include "incident/audit_metadata.hpp"
-#include "incident/utf8.hpp"
+#include "common/utf8.hpp"
 #include "jetmon/incident/metadata.hpp"
 
 using namespace jetmon::incident;
+using jetmon::utf8_prefix;
+using jetmon::valid_utf8;
 using namespace std::chrono;
 
 TEST_CASE("incident: event metadata has exactly the keys of monitor.md 6.2 and 6.3", "[incident]") {

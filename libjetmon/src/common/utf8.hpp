@@ -5,7 +5,7 @@
 #include <string_view>
 
 // UTF-8 helpers for text that goes into utf8mb4 columns and JSON metadata.
-namespace jetmon::incident {
+namespace jetmon {
 
 // Every byte sequence that is not well-formed UTF-8 replaced by U+FFFD.
 std::string valid_utf8(std::string_view text);
@@ -14,4 +14,4 @@ std::string valid_utf8(std::string_view text);
 // bytes); a multi-byte character is never split. Each malformed byte counts as one character.
 std::string_view utf8_prefix(std::string_view text, std::size_t max_chars);
 
-}  // namespace jetmon::incident
+}  // namespace jetmon

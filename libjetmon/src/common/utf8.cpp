@@ -1,6 +1,6 @@
-#include "incident/utf8.hpp"
+#include "common/utf8.hpp"
 
-namespace jetmon::incident {
+namespace jetmon {
 
 namespace {
 
@@ -60,4 +60,4 @@ std::string_view utf8_prefix(std::string_view text, std::size_t max_chars) {
   return text.substr(0, i);
 }
 
-}  // namespace jetmon::incident
+}  // namespace jetmon
