@@ -76,7 +76,8 @@ echo "demo.sh: seeded 5 demo sites (3 up, 1 keyword miss, 1 down on a closed por
 monitor_pid=""
 stop_monitor() { [ -n "$monitor_pid" ] && kill -INT "$monitor_pid" 2>/dev/null && wait "$monitor_pid" || true; }
 trap 'stop_monitor; exit 130' INT TERM
-"$jetmon2" serve &
+mkdir -p "$demo/run/stats" "$demo/run/logs"   # stats files and disk probes are relative to the working dir
+(cd "$demo/run" && exec "$jetmon2" serve) &
 monitor_pid=$!
 for _ in $(seq 1 30); do port_busy "$dashboard_port" && break; sleep 0.1; done
 if port_busy "$dashboard_port"; then

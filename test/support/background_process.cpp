@@ -16,7 +16,7 @@ namespace jetmon::test {
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
                                      const std::map<std::string, std::string>& env_overrides,
-                                     const std::string& log_path)
+                                     const std::string& log_path, const std::string& cwd)
     : log_path_(log_path) {
   ExecSpec spec(argv, env_overrides);
   pid_ = fork();
@@ -27,6 +27,7 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
       dup2(fd, STDOUT_FILENO);
       dup2(fd, STDERR_FILENO);
     }
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
     const int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
     sigset_t none;

@@ -15,7 +15,7 @@ class BackgroundProcess {
  public:
   BackgroundProcess(const std::vector<std::string>& argv,
                     const std::map<std::string, std::string>& env_overrides,
-                    const std::string& log_path);
+                    const std::string& log_path, const std::string& cwd = {});
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;

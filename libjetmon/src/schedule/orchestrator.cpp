@@ -194,6 +194,21 @@ struct Orchestrator::Impl {
     }
     log::info("orchestrator: round {} done: {} due, {} checked in {} ms (buckets {}-{})", round,
               stats.last_round_due, stats.last_round_checked, stats.round_duration_ms, range.min, range.max);
+    if (deps.on_round_complete && stats.last_round_checked > 0) deps.on_round_complete(snapshot());
+  }
+
+  OrchestratorSnapshot snapshot() const {
+    OrchestratorSnapshot snap;
+    {
+      std::lock_guard lock(mutex);
+      snap.ownership = ownership;
+      snap.rounds = stats;
+    }
+    const auto engine = deps.engine->stats();
+    snap.in_flight = engine.in_flight;
+    snap.queue_depth = engine.pending;
+    snap.writer_queue = deps.writer->stats().queued;
+    return snap;
   }
 };
 
@@ -231,19 +246,7 @@ void Orchestrator::stop() {
 
 bool Orchestrator::submit_retry(const Site& site) { return impl_->submit(site, false, 0); }
 
-OrchestratorSnapshot Orchestrator::snapshot() const {
-  OrchestratorSnapshot snap;
-  {
-    std::lock_guard lock(impl_->mutex);
-    snap.ownership = impl_->ownership;
-    snap.rounds = impl_->stats;
-  }
-  const auto engine = impl_->deps.engine->stats();
-  snap.in_flight = engine.in_flight;
-  snap.queue_depth = engine.pending;
-  snap.writer_queue = impl_->deps.writer->stats().queued;
-  return snap;
-}
+OrchestratorSnapshot Orchestrator::snapshot() const { return impl_->snapshot(); }
 
 void Orchestrator::drain_lease() {
   if (impl_->lease) impl_->lease->drain(impl_->db());

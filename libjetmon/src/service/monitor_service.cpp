@@ -19,6 +19,7 @@
 #include "jetmon/ops/delivery_owner.hpp"
 #include "jetmon/schedule/result_writer.hpp"
 #include "jetmon/db/pool.hpp"
+#include "jetmon/metrics/memory.hpp"
 #include "jetmon/metrics/statsd.hpp"
 #include "jetmon/notify/wpcom.hpp"
 #include "jetmon/service/detection_metrics.hpp"
@@ -123,6 +124,23 @@ struct MonitorService::Impl {
     return db::Connection(o);
   }
 
+  // monitor.md §3.6/§9.1/§9.2 after a non-empty round: round metrics, memory gauges, stats files.
+  void after_round(const schedule::OrchestratorSnapshot& snap) {
+    const auto cfg = store->current();
+    metrics::Sink& sink = *statsd;
+    sink.timing("round.complete.time", std::chrono::milliseconds(snap.rounds.round_duration_ms));
+    sink.gauge("worker.queue.active", static_cast<std::int64_t>(snap.in_flight));
+    sink.gauge("worker.queue.queue_size", static_cast<std::int64_t>(snap.queue_depth));
+    sink.gauge("retry.queue.size", static_cast<std::int64_t>(incidents->retry_queue_size()));
+    sink.gauge("round.sps.count", snap.rounds.sites_per_sec);
+    sink.count("round.sites.count", static_cast<std::int64_t>(snap.rounds.last_round_checked));
+    if (cfg->statsd_send_mem_usage) metrics::emit_memory_gauges(sink, metrics::read_memory_figures());
+    metrics::write_stats_files_if_statsd_up(
+        statsd.get(), metrics::StatsFileValues{snap.rounds.sites_per_sec,
+                                               static_cast<std::int64_t>(snap.queue_depth),
+                                               static_cast<std::int64_t>(snap.rounds.results_total)});
+  }
+
   void log_config(const config::Config& cfg) const {
     log::info("config: legacy_status_projection={}",
               cfg.legacy_status_projection_enable ? "enabled" : "disabled");
@@ -203,6 +221,7 @@ void MonitorService::start() {
       log::error("incident queue full: result of blog_id={} not escalated", site.blog_id);
     }
   };
+  deps.on_round_complete = [&s](const schedule::OrchestratorSnapshot& snap) { s.after_round(snap); };
   s.orchestrator = std::make_unique<schedule::Orchestrator>(std::move(deps));
   const schedule::Ownership own = s.orchestrator->claim_initial();
   if (own.pinned) {

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/migrations.hpp"
 #include "integration/notify/wpcom_stub.hpp"
@@ -82,10 +84,11 @@ TEST_CASE("service: down, retried, confirmed, recovered — events, transitions 
           "TIME_BETWEEN_CHECKS_SEC":1,"DASHBOARD_PORT":0,"ALERT_COOLDOWN_MINUTES":0,"STATSD_ADDR":")") + statsd.address() +
                          R"(","WPCOM_NOTIFY_URL":")" +
                          wpcom.url() + R"(","LEGACY_STATUS_PROJECTION_ENABLE":)" + (projection ? "true" : "false") + "}");
+  std::filesystem::create_directories(dir.path() + "/stats");  // the package creates it (9.2)
   auto env = tdb.env();
   env["JETMON_CONFIG"] = config;
   env["JETMON_PID_FILE"] = dir.path() + "/jetmon2.pid";
-  BackgroundProcess monitor({JETMON2_BIN}, env, dir.path() + "/monitor.log");
+  BackgroundProcess monitor({JETMON2_BIN}, env, dir.path() + "/monitor.log", dir.path());
   INFO(monitor.log());
 
   // Seems Down at the first failure, then Down after NUM_OF_CHECKS local failures.
@@ -125,6 +128,12 @@ TEST_CASE("service: down, retried, confirmed, recovered — events, transitions 
   CHECK(statsd.drain().find(".detection.failure.server.count:1|c\n") != std::string::npos);
   CHECK(statsd.drain().find(".detection.seems_down.open.count:1|c\n") != std::string::npos);
   CHECK(statsd.drain().find(".detection.verifier.no_clients.count:1|c\n") != std::string::npos);
+  // Round figures (9.1) and the stats files (9.2) in the working directory.
+  CHECK(statsd.drain().find(".round.complete.time:") != std::string::npos);
+  CHECK(statsd.drain().find(".round.sites.count:1|c\n") != std::string::npos);
+  CHECK(std::filesystem::exists(dir.path() + "/stats/sitespersec"));
+  CHECK(std::filesystem::exists(dir.path() + "/stats/sitesqueue"));
+  CHECK(std::filesystem::exists(dir.path() + "/stats/totals"));
   REQUIRE(wpcom.wait_for(2, 20s));
   CHECK(wpcom.requests().at(1).body.find("\"status_id\":1,") != std::string::npos);
   CHECK(wpcom.requests().at(1).body.find("\"status_type\":\"success\"") != std::string::npos);

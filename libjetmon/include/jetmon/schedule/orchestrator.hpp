@@ -55,6 +55,9 @@ struct OrchestratorDeps {
   std::function<db::Connection()> connect;  // a dedicated connection for fetches and leases
   std::string host_id;
   ResultHandler on_result;  // optional: escalation, tls_expiry, metrics
+  // Called on the orchestrator thread after every round that checked at least one site
+  // (round metrics, stats files, memory pressure).
+  std::function<void(const OrchestratorSnapshot&)> on_round_complete;
 };
 
 // The round loop of monitor.md §3 with product decision 1: each round is a pass over every due
