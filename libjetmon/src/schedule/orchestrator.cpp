@@ -151,10 +151,11 @@ struct Orchestrator::Impl {
     while (!cursor.done) {
       {
         std::unique_lock lock(mutex);
-        changed.wait(lock, [&] {
-          return stopping || (round_outstanding < window &&
-                              deps.writer->stats().queued < ResultWriterOptions{}.max_queue / 2);
-        });
+        // Check completions notify `changed`; the writer draining its backlog does not, so poll it.
+        while (!changed.wait_for(lock, std::chrono::milliseconds(250), [&] {
+          return stopping || (round_outstanding < window && !deps.writer->backlogged());
+        })) {
+        }
         if (stopping) return;
       }
       std::vector<Site> page;

@@ -191,6 +191,11 @@ ResultWriterStats ResultWriter::stats() const {
   return s;
 }
 
+bool ResultWriter::backlogged() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->queue.size() >= impl_->options.max_queue / 2;
+}
+
 std::size_t ResultWriter::stop(std::chrono::milliseconds timeout) {
   {
     std::lock_guard lock(impl_->mutex);

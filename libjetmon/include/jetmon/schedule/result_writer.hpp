@@ -63,6 +63,8 @@ class ResultWriter {
   // False when the queue is full or the writer is stopping; the caller keeps the record.
   bool enqueue(CheckRecord record);
   ResultWriterStats stats() const;
+  // More than half of max_queue is waiting: producers should pause until the writer catches up.
+  bool backlogged() const;
   // Writes what is queued (waiting up to `timeout` for the database), then stops the thread.
   // Returns the number of records that could not be written.
   std::size_t stop(std::chrono::milliseconds timeout);
