@@ -35,6 +35,10 @@ TlsExpiryDecision decide_tls_expiry(TimePoint expiry, TimePoint now,
   return d;
 }
 
+bool tls_expiry_needs_apply(bool has_open_event, TimePoint expiry, TimePoint now) {
+  return has_open_event || decide_tls_expiry(expiry, now, std::nullopt).step != TlsExpiryStep::none;
+}
+
 TlsExpiryOutcome apply_tls_expiry(const EventStore& store, db::Connection& connection,
                                   std::uint64_t blog_id, TimePoint expiry, TimePoint now) {
   TlsExpiryOutcome outcome;

@@ -36,6 +36,9 @@ struct Orchestrator::Impl {
   std::unordered_set<std::uint64_t> checking;  // site ids with a check in the engine
   std::uint64_t round_id = 0;
   std::size_t round_outstanding = 0;
+  // The dispatcher sleeps until round_outstanding drops below this; completions wake it only
+  // when they cross it (0 = nobody waiting), so a round of 100,000 checks is not 100,000 wakeups.
+  std::size_t wake_dispatcher_below = 0;
 
   explicit Impl(OrchestratorDeps d) : deps(std::move(d)) {}
 
@@ -105,8 +108,11 @@ struct Orchestrator::Impl {
     if (round_check && round == round_id) {
       --round_outstanding;
       if (!result.cancelled) ++stats.current_round_checked;
+      if (round_outstanding < wake_dispatcher_below) {
+        wake_dispatcher_below = 0;
+        changed.notify_all();
+      }
     }
-    changed.notify_all();
   }
 
   // Sleeps until `until` or stop(); true when stopping.
@@ -153,7 +159,9 @@ struct Orchestrator::Impl {
         std::unique_lock lock(mutex);
         // Check completions notify `changed`; the writer draining its backlog does not, so poll it.
         while (!changed.wait_for(lock, std::chrono::milliseconds(250), [&] {
-          return stopping || (round_outstanding < window && !deps.writer->backlogged());
+          if (stopping || (round_outstanding < window && !deps.writer->backlogged())) return true;
+          wake_dispatcher_below = window;
+          return false;
         })) {
         }
         if (stopping) return;
@@ -181,7 +189,11 @@ struct Orchestrator::Impl {
     }
     {
       std::unique_lock lock(mutex);
-      changed.wait(lock, [&] { return stopping || round_outstanding == 0; });
+      changed.wait(lock, [&] {
+        if (stopping || round_outstanding == 0) return true;
+        wake_dispatcher_below = 1;
+        return false;
+      });
       if (stopping) return;
       const auto elapsed = SteadyClock::now() - started;
       const auto ms = duration_cast<milliseconds>(elapsed).count();

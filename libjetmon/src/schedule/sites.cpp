@@ -11,7 +11,9 @@ constexpr const char* kColumns =
     "maintenance_end, custom_headers, timeout_seconds, redirect_policy, alert_cooldown_minutes, "
     "last_alert_sent_at, "
     "(SELECT e.id FROM jetmon_events e WHERE e.blog_id = jetpack_monitor_sites.blog_id "
-    "AND e.check_type = 'http' AND e.ended_at IS NULL ORDER BY e.started_at LIMIT 1)";
+    "AND e.check_type = 'http' AND e.ended_at IS NULL ORDER BY e.started_at LIMIT 1), "
+    "EXISTS (SELECT 1 FROM jetmon_events t WHERE t.blog_id = jetpack_monitor_sites.blog_id "
+    "AND t.check_type = 'tls_expiry' AND t.ended_at IS NULL)";
 
 std::optional<TimePoint> time_of(const db::Row& row, std::size_t i) {
   if (auto dt = row.get_datetime(i)) {
@@ -40,6 +42,7 @@ Site site_from(const db::Row& row) {
   if (auto cooldown = row.get_int64(15)) s.alert_cooldown_minutes = static_cast<int>(*cooldown);
   s.last_alert_sent_at = time_of(row, 16);
   s.open_http_event_id = row.get_uint64(17);
+  s.has_open_tls_expiry_event = row.get_int64(18).value_or(0) != 0;
   return s;
 }
 

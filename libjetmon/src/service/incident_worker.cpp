@@ -111,7 +111,9 @@ struct IncidentWorker::Impl {
       emit_result_metrics(sink(), item.result);
       const auto outcome = tracker.on_result(c, snapshot_of(item.site), item.result, now);
       emit(outcome);
-      if (item.result.cert_not_after) {
+      if (item.result.cert_not_after &&
+          incident::tls_expiry_needs_apply(item.site.has_open_tls_expiry_event,
+                                           *item.result.cert_not_after, now)) {
         incident::apply_tls_expiry(tracker.event_store(), c, item.site.blog_id,
                                    *item.result.cert_not_after, now);
       }
@@ -157,6 +159,8 @@ bool IncidentWorker::post(const schedule::Site& site, const check::CheckResult& 
     std::lock_guard lock(impl_->mutex);
     if (impl_->stopping || impl_->queue.size() >= impl_->deps.max_queue) return false;
     impl_->queue.push_back({site, result});
+    // The worker sleeps only on an empty queue, so only the first item needs to wake it.
+    if (impl_->queue.size() > 1) return true;
   }
   impl_->wake.notify_one();
   return true;

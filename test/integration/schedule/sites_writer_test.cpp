@@ -135,6 +135,28 @@ TEST_CASE("schedule: site rows become check requests with the site's own setting
   CHECK(b.headers.empty());
 }
 
+TEST_CASE("schedule: site rows carry their open http event and whether a tls_expiry event is open", "[schedule]") {
+  TestDatabase tdb;
+  migrate(tdb, false);
+  auto& c = tdb.connection();
+  for (std::uint64_t blog : {1, 2, 3}) add_site(c, blog, 0, true);
+  c.exec("INSERT INTO jetmon_events (blog_id, check_type, severity, state, ended_at) VALUES "
+         "(1, 'http', 3, 'Seems Down', NULL), (1, 'tls_expiry', 1, 'Warning', NULL), "
+         "(2, 'tls_expiry', 1, 'Warning', NOW()), (2, 'http', 4, 'Down', NOW())");
+  const auto open_http = c.query("SELECT id FROM jetmon_events WHERE blog_id = 1 AND check_type = 'http'");
+  DueQuery q;
+  q.range = {0, 0};
+  q.round_start = system_clock::now();
+  SiteCursor cursor;
+  auto page = fetch_due_page(c, q, cursor);
+  REQUIRE(page.size() == 3);
+  CHECK(page[0].open_http_event_id == open_http.at(0).get_uint64(0));
+  CHECK(page[0].has_open_tls_expiry_event);
+  CHECK_FALSE(page[1].open_http_event_id);
+  CHECK_FALSE(page[1].has_open_tls_expiry_event);
+  CHECK_FALSE(page[2].has_open_tls_expiry_event);
+}
+
 TEST_CASE("schedule: a batch writes last_checked_at, history and ssl expiry in one transaction", "[schedule]") {
   TestDatabase tdb;
   migrate(tdb, true);

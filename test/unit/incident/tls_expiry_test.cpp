@@ -63,3 +63,22 @@ TEST_CASE("incident: decide_tls_expiry walks the stages of monitor.md 6.3", "[in
   INFO(row.name);
   CHECK(decide_tls_expiry(kNow + row.left, kNow, row.open) == row.expected);
 }
+
+TEST_CASE("incident: a certificate far from expiry with no open event needs no tls_expiry lookup", "[incident]") {
+  struct Row {
+    const char* name;
+    bool has_open_event;
+    TimePoint::duration left;
+    bool needs_apply;
+  };
+  auto row = GENERATE(values<Row>({
+      {"healthy certificate, nothing open", false, days{90}, false},
+      {"31 days left, nothing open", false, days{31}, false},
+      {"30 days left, nothing open: opens a Warning", false, days{30}, true},
+      {"expired, nothing open", false, -days{1}, true},
+      {"renewed certificate, event still open: closes it", true, days{90}, true},
+      {"event open and still near expiry", true, days{5}, true},
+  }));
+  INFO(row.name);
+  CHECK(tls_expiry_needs_apply(row.has_open_event, kNow + row.left, kNow) == row.needs_apply);
+}

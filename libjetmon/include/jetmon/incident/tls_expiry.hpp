@@ -42,6 +42,11 @@ std::int64_t days_until_expiry(TimePoint expiry, TimePoint now);
 TlsExpiryDecision decide_tls_expiry(TimePoint expiry, TimePoint now,
                                     const std::optional<OpenTlsEvent>& open_event);
 
+// False when a result's certificate cannot change anything: no tls_expiry event is open (as read
+// with the site row) and the certificate has more than kTlsWarningDays left. Saves a lookup per
+// HTTPS result on a healthy fleet.
+bool tls_expiry_needs_apply(bool has_open_event, TimePoint expiry, TimePoint now);
+
 struct TlsExpiryOutcome {
   TlsExpiryDecision decision;
   std::optional<Event> event;  // the event written (opened, promoted or closed), if any

@@ -39,6 +39,8 @@ struct Site {
   std::optional<TimePoint> last_alert_sent_at;
   // The open `http` event, read with the row so a healthy result needs no extra lookup.
   std::optional<std::uint64_t> open_http_event_id;
+  // Whether a tls_expiry event is open, so a certificate far from expiry needs no lookup.
+  bool has_open_tls_expiry_event = false;
 };
 
 // The check the monitor runs for a site.
