@@ -2,7 +2,7 @@
 # Check-engine benchmark matrix against the shared nginx fixture (../shared/bench), plus wrk's
 # new-connection rate on the same target as the ceiling, all in one run.
 #
-#   bench/run_check_bench.sh [--count N] [--build DIR]
+#   bench/run_check_bench.sh [--count N] [--build DIR] [--only http|https] [--in-flight "1000 5000"]
 #
 # Needs: scripts/setup.sh --bench (nginx-light, libnginx-mod-http-echo, wrk) and a build with
 # bench/check_bench. HTTPS uses a throwaway CA and a leaf certificate whose SANs are the first 250
@@ -12,14 +12,18 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 shared_bench="${SHARED_BENCH:-$root/../shared/bench}"
 build="$root/build"
 count=20000
+only=""
+in_flight_list="1000 5000 10000"
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) count="$2"; shift 2 ;;
     --build) build="$2"; shift 2 ;;
-    *) echo "usage: $0 [--count N] [--build DIR]" >&2; exit 2 ;;
+    --only) only="$2"; shift 2 ;;
+    --in-flight) in_flight_list="$2"; shift 2 ;;
+    *) echo "usage: $0 [--count N] [--build DIR] [--only http|https] [--in-flight LIST]" >&2; exit 2 ;;
   esac
 done
-bench_bin="$build/bench/check_bench"
+bench_bin="${CHECK_BENCH_BIN:-$build/bench/check_bench}"
 [ -x "$bench_bin" ] || { echo "missing $bench_bin (build first)" >&2; exit 1; }
 export BENCH_DIR="${BENCH_DIR:-/tmp/jetmon-check-bench}"
 port=18700
@@ -70,18 +74,22 @@ CONF
 nginx -c "$tls_conf" -p "$BENCH_DIR/tls"
 sleep 0.5
 
+if [ "$only" != https ]; then
 echo "## ceiling: wrk, new connection per request (Connection: close), 10 s"
 wrk -t 2 -c 200 -d 10s -H "Connection: close" "http://127.0.0.1:$port/ok" | grep -E "Requests/sec|Socket errors" || true
 echo "## engine, HTTP"
-for k in 1000 5000 10000; do
+for k in $in_flight_list; do
   "$bench_bin" --scheme http --port "$port" --count "$count" --in-flight "$k"
   sleep 3
 done
+fi
+if [ "$only" != http ]; then
 echo "## ceiling: wrk over TLS, new connection per request, 10 s"
 wrk -t 2 -c 200 -d 10s -H "Connection: close" "https://127.1.0.1:$tls_port/ok" | grep -E "Requests/sec|Socket errors" || true
 echo "## engine, HTTPS"
-for k in 1000 5000 10000; do
+for k in $in_flight_list; do
   "$bench_bin" --scheme https --port "$tls_port" --count "$count" --in-flight "$k" --distinct 250 \
     --ca-file "$BENCH_DIR/tls/ca.pem"
   sleep 3
 done
+fi

@@ -205,8 +205,9 @@ struct Orchestrator::Impl {
                                    : static_cast<std::int64_t>(stats.current_round_checked);
       stats.last_round_lateness_ms = std::max<std::int64_t>(0, duration_cast<milliseconds>(started - scheduled).count());
     }
-    log::info("orchestrator: round {} done: {} due, {} checked in {} ms (buckets {}-{})", round,
-              stats.last_round_due, stats.last_round_checked, stats.round_duration_ms, range.min, range.max);
+    log::info("orchestrator: round {} done after checking {} sites ({} due) in {} ms (buckets {}-{})",
+              round, stats.last_round_checked, stats.last_round_due, stats.round_duration_ms,
+              range.min, range.max);
     if (deps.on_round_complete && stats.last_round_checked > 0) deps.on_round_complete(snapshot());
   }
 
