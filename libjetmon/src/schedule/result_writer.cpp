@@ -16,16 +16,6 @@
 namespace jetmon::schedule {
 namespace {
 
-std::string placeholders(std::size_t groups, std::string_view group) {
-  std::string out;
-  out.reserve(groups * (group.size() + 1));
-  for (std::size_t i = 0; i < groups; ++i) {
-    if (i > 0) out.push_back(',');
-    out.append(group);
-  }
-  return out;
-}
-
 db::DateTime utc(std::chrono::system_clock::time_point tp) { return db::DateTime::from(tp); }
 
 }  // namespace
@@ -47,60 +37,58 @@ CheckRecord record_of(std::uint64_t site_id, const check::CheckResult& result) {
   return r;
 }
 
+// The batch is written over the text protocol with literal values: every value is a number or a
+// DATETIME we format ourselves, so there is nothing to escape, and one round trip per statement
+// replaces prepare + execute + close (a third of the writer's CPU and most of MariaDB's).
 void write_check_batch(db::Connection& connection, std::span<const CheckRecord> batch) {
   if (batch.empty()) return;
   db::Transaction tx(connection);
+  fmt::memory_buffer sql;
+  auto out = std::back_inserter(sql);
+  const auto run = [&] {
+    connection.execute(std::string_view(sql.data(), sql.size()));
+    sql.clear();
+  };
 
-  db::Params params;
-  params.reserve(batch.size() * 9);
-  std::string cases;
+  fmt::format_to(out, "UPDATE jetpack_monitor_sites SET last_checked_at = CASE jetpack_monitor_site_id");
   for (const CheckRecord& r : batch) {
-    cases += " WHEN ? THEN ?";
-    params.emplace_back(r.site_id);
-    params.emplace_back(utc(r.started_at));
+    fmt::format_to(out, " WHEN {} THEN '{}'", r.site_id, utc(r.started_at).to_string());
   }
-  for (const CheckRecord& r : batch) params.emplace_back(r.site_id);
-  connection.exec("UPDATE jetpack_monitor_sites SET last_checked_at = CASE jetpack_monitor_site_id" +
-                      cases + " END WHERE jetpack_monitor_site_id IN (" +
-                      placeholders(batch.size(), "?") + ")",
-                  params);
-
-  params.clear();
-  for (const CheckRecord& r : batch) {
-    params.emplace_back(r.blog_id);
-    params.emplace_back(r.http_code);
-    params.emplace_back(r.error_code);
-    params.emplace_back(r.rtt_ms);
-    params.emplace_back(r.dns_ms);
-    params.emplace_back(r.tcp_ms);
-    params.emplace_back(r.tls_ms);
-    params.emplace_back(r.ttfb_ms);
-    params.emplace_back(utc(r.checked_at));
+  fmt::format_to(out, " END WHERE jetpack_monitor_site_id IN (");
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    fmt::format_to(out, "{}{}", i > 0 ? "," : "", batch[i].site_id);
   }
-  connection.exec(
-      "INSERT INTO jetmon_check_history (blog_id, http_code, error_code, rtt_ms, dns_ms, tcp_ms, "
-      "tls_ms, ttfb_ms, checked_at) VALUES " +
-          placeholders(batch.size(), "(?,?,?,?,?,?,?,?,?)"),
-      params);
+  fmt::format_to(out, ")");
+  run();
 
-  params.clear();
-  cases.clear();
+  fmt::format_to(out, "INSERT INTO jetmon_check_history (blog_id, http_code, error_code, rtt_ms, "
+                      "dns_ms, tcp_ms, tls_ms, ttfb_ms, checked_at) VALUES ");
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const CheckRecord& r = batch[i];
+    fmt::format_to(out, "{}({},{},{},{},{},{},{},{},'{}')", i > 0 ? "," : "", r.blog_id, r.http_code,
+                   r.error_code, r.rtt_ms, r.dns_ms, r.tcp_ms, r.tls_ms, r.ttfb_ms,
+                   utc(r.checked_at).to_string());
+  }
+  run();
+
   std::size_t with_cert = 0;
+  fmt::format_to(out, "UPDATE jetpack_monitor_sites SET ssl_expiry_date = CASE jetpack_monitor_site_id");
   for (const CheckRecord& r : batch) {
     if (!r.cert_not_after) continue;
-    cases += " WHEN ? THEN ?";
-    params.emplace_back(r.site_id);
-    params.emplace_back(utc(std::chrono::floor<std::chrono::days>(*r.cert_not_after)));
+    fmt::format_to(out, " WHEN {} THEN '{}'", r.site_id,
+                   utc(std::chrono::floor<std::chrono::days>(*r.cert_not_after)).to_string());
     ++with_cert;
   }
   if (with_cert > 0) {
+    fmt::format_to(out, " END WHERE jetpack_monitor_site_id IN (");
+    bool first = true;
     for (const CheckRecord& r : batch) {
-      if (r.cert_not_after) params.emplace_back(r.site_id);
+      if (!r.cert_not_after) continue;
+      fmt::format_to(out, "{}{}", first ? "" : ",", r.site_id);
+      first = false;
     }
-    connection.exec("UPDATE jetpack_monitor_sites SET ssl_expiry_date = CASE jetpack_monitor_site_id" +
-                        cases + " END WHERE jetpack_monitor_site_id IN (" +
-                        placeholders(with_cert, "?") + ")",
-                    params);
+    fmt::format_to(out, ")");
+    run();
   }
   tx.commit();
 }
