@@ -13,6 +13,9 @@ struct CurlEasyDeleter {
 struct CurlMultiDeleter {
   void operator()(CURLM* handle) const { curl_multi_cleanup(handle); }
 };
+struct CurlShareDeleter {
+  void operator()(CURLSH* handle) const { curl_share_cleanup(handle); }
+};
 struct CurlSlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
@@ -22,6 +25,7 @@ struct CurlUrlDeleter {
 
 using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
 using CurlMulti = std::unique_ptr<CURLM, CurlMultiDeleter>;
+using CurlShare = std::unique_ptr<CURLSH, CurlShareDeleter>;
 using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
 
