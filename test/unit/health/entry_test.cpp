@@ -4,14 +4,10 @@
 
 #include "jetmon/common/time.hpp"
 #include "jetmon/health/entry.hpp"
+#include "support/utc.hpp"
 
 using namespace std::chrono;
-
-namespace {
-system_clock::time_point utc(int y, unsigned mo, unsigned d, int h, int mi, int s) {
-  return sys_days{year{y} / month{mo} / day{d}} + hours{h} + minutes{mi} + seconds{s};
-}
-}  // namespace
+using jetmon::test::utc;
 
 TEST_CASE("RFC 3339 timestamps trim trailing fractional zeros") {
   struct Row { system_clock::time_point in; std::string out; };
