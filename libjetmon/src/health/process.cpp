@@ -19,6 +19,19 @@ std::string_view rollup(const HealthList& entries) {
   return amber ? kAmber : kGreen;
 }
 
+std::string_view status_for_state(std::string_view state, std::string_view status) {
+  state = trim(state);
+  if (state == kStateStopping || state == kStateStopped) return kAmber;
+  return status;
+}
+
+std::string_view deliverer_status(const HealthList& probes, bool delivery_workers_enabled,
+                                  std::string_view delivery_owner_host) {
+  const std::string_view status = rollup(probes);
+  if (status == kGreen && delivery_workers_enabled && trim(delivery_owner_host).empty()) return kAmber;
+  return status;
+}
+
 std::string process_id(std::string_view host_id, std::string_view process_type) {
   return fmt::format("{}:{}", trim(host_id), trim(process_type));
 }

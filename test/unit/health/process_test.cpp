@@ -53,6 +53,42 @@ TEST_CASE("health rollup: red wins, amber or unknown next, else green") {
   CHECK(jetmon::health::rollup(c.entries) == c.expected);
 }
 
+TEST_CASE("health status is amber while stopping or stopped") {
+  struct Case {
+    std::string state, status, expected;
+  };
+  auto c = GENERATE(values<Case>({
+      {"running", "green", "green"},
+      {"running", "red", "red"},
+      {"idle", "green", "green"},
+      {"stopping", "green", "amber"},
+      {"stopping", "red", "amber"},
+      {"stopped", "green", "amber"},
+      {" stopped ", "red", "amber"},
+      {"", "red", "red"},
+  }));
+  CHECK(jetmon::health::status_for_state(c.state, c.status) == c.expected);
+}
+
+TEST_CASE("health deliverer status: rollup, and amber for workers without an owner") {
+  struct Case {
+    HealthList probes;
+    bool workers;
+    std::string owner, expected;
+  };
+  auto c = GENERATE(values<Case>({
+      {statuses({"green", "green"}), false, "", "green"},
+      {statuses({"green", "green"}), true, "deliverer-01", "green"},
+      {statuses({"green", "green"}), true, "", "amber"},
+      {statuses({"green", "green"}), true, "  ", "amber"},
+      {statuses({"red", "green"}), true, "", "red"},
+      {statuses({"green", "amber"}), false, "x", "amber"},
+      {{}, true, "", "amber"},
+      {{}, false, "", "green"},
+  }));
+  CHECK(jetmon::health::deliverer_status(c.probes, c.workers, c.owner) == c.expected);
+}
+
 TEST_CASE("health process id is host:type, trimmed") {
   CHECK(jetmon::health::process_id("web-1", "monitor") == "web-1:monitor");
   CHECK(jetmon::health::process_id("  web-1\t", " deliverer ") == "web-1:deliverer");

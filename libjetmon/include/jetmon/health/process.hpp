@@ -33,6 +33,15 @@ inline constexpr std::string_view kStateStopped = "stopped";
 // (The §2 host summary ignores unrecognized statuses instead; this rollup does not.)
 std::string_view rollup(const HealthList& entries);
 
+// The health_status a process reports (§6.5). While stopping or stopped it is always amber;
+// otherwise `status` (the monitor's §2 host-summary status, or the deliverer's status below).
+std::string_view status_for_state(std::string_view state, std::string_view status);
+
+// The deliverer's status: the rollup of its probes, except that running delivery workers with no
+// DELIVERY_OWNER_HOST (blank after trimming) turn green into amber.
+std::string_view deliverer_status(const HealthList& probes, bool delivery_workers_enabled,
+                                  std::string_view delivery_owner_host);
+
 // ---- identity -------------------------------------------------------------------------------------
 
 // "<host_id>:<process_type>", each part trimmed: "web-1:monitor". One row per process class per
