@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -86,6 +89,26 @@ ProcessHealthRow deliverer_row() {
   r.rss_mem_mb = 9;
   return r;
 }
+
+// A loopback port that completes TCP handshakes (the kernel's backlog) but never says a word:
+// a database that hangs.
+class SilentPort {
+ public:
+  SilentPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    sockaddr_in addr = jetmon::test::loopback(0);
+    if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(fd_.get(), 16) != 0) {
+      throw std::runtime_error("silent port: bind/listen failed");
+    }
+    socklen_t len = sizeof(addr);
+    getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  unsigned port() const { return static_cast<unsigned>(port_); }
+
+ private:
+  jetmon::test::Fd fd_;
+  int port_ = 0;
+};
 
 DateTime dt(system_clock::time_point t) { return DateTime::from(floor<seconds>(t)); }
 
@@ -269,6 +292,22 @@ TEST_CASE("health writer: an unreachable database returns an error and never thr
   CHECK(writer.heartbeat(bad) == std::optional<std::string>(R"(invalid process state "nope")"));
 }
 
+TEST_CASE("health writer: a database that never answers gives an error, not a hang") {
+  SilentPort silent;
+  jetmon::db::ConnectOptions options;
+  options.host = "127.0.0.1";
+  options.port = silent.port();
+  ProcessHealthWriter writer(options);
+  // Whether the bound or the 2 s socket timeouts end the first call, it returns with an error;
+  // the second one either times out behind the first or fails on its own.
+  const auto first = writer.heartbeat(monitor_row());
+  REQUIRE(first);
+  INFO(*first);
+  const auto second = writer.mark_stopped("web-1:monitor");
+  REQUIRE(second);
+  INFO(*second);
+}
+
 TEST_CASE("health writer: reconnects after the server dropped its connection") {
   TestDatabase tdb;
   migrate(tdb);
@@ -316,6 +355,20 @@ TEST_CASE("health mysql probe: the pool pinger against the test database and a c
   INFO(down.last_error);
   CHECK(down.last_error.find("cannot connect") != std::string::npos);
   CHECK(down.latency_ms >= 0);
+
+  // A database that accepts connections and never answers: red, whatever ends the wait.
+  SilentPort silent;
+  jetmon::db::ConnectOptions hung = closed;
+  hung.port = silent.port();
+  hung.connect_timeout = 4s;
+  jetmon::db::Pool hung_pool(hung);
+  {
+    jetmon::health::PoolPinger stuck(hung_pool);
+    const HealthEntry e = jetmon::health::probe_mysql(stuck.function(), at);
+    CHECK(e.status == "red");
+    INFO(e.last_error);
+    CHECK_FALSE(e.last_error.empty());
+  }
 
   jetmon::health::DelivererProbeInputs in;
   in.mysql = pinger.function();
