@@ -248,7 +248,10 @@ struct Server::Impl {
     if (options.max_event_clients == 0) options.max_event_clients = 1;
     if (options.general_threads == 0) options.general_threads = 1;
     if (options.max_connections == 0) options.max_connections = 1;
-    const std::string_view bind = jetmon::trim(options.bind_address);
+    std::string_view bind = jetmon::trim(options.bind_address);
+    if (bind.size() >= 2 && bind.front() == '[' && bind.back() == ']') {
+      bind = bind.substr(1, bind.size() - 2);  // "[::1]" → "::1"
+    }
     options.bind_address = bind.empty() ? std::string("127.0.0.1") : std::string(bind);
     wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wake_fd < 0) throw std::runtime_error(fmt::format("eventfd: {}", std::strerror(errno)));
@@ -537,6 +540,13 @@ struct Server::Impl {
 
   // ---- lifecycle ---------------------------------------------------------------------------
 
+  // "<host>:<port>", IPv6 literals in brackets.
+  std::string address(int port) const {
+    const std::string& host = options.bind_address;
+    return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port)
+                                               : fmt::format("{}:{}", host, port);
+  }
+
   void start() {
     if (started) throw std::logic_error("dashboard server: start() called twice");
     configure();
@@ -549,11 +559,9 @@ struct Server::Impl {
     }
     if (bound_port <= 0) {
       const int saved = errno;
-      const std::string where = options.bind_address.find(':') != std::string::npos
-                                    ? fmt::format("[{}]:{}", options.bind_address, options.port)
-                                    : fmt::format("{}:{}", options.bind_address, options.port);
       throw std::runtime_error(
-          fmt::format("listen on {}: {}", where, saved != 0 ? std::strerror(saved) : "cannot bind"));
+          fmt::format("listen on {}: {}", address(options.port),
+                      saved != 0 ? std::strerror(saved) : "cannot bind"));
     }
     started = true;
     const std::size_t threads = options.max_event_clients + options.general_threads;
@@ -631,6 +639,8 @@ void Server::start() { impl_->start(); }
 
 int Server::port() const { return impl_->bound_port; }
 
+std::string Server::address() const { return impl_->address(impl_->bound_port); }
+
 void Server::publish(const DashboardState& state, std::optional<health::HealthList> health) {
   impl_->publish(state, std::move(health));
 }
@@ -663,11 +673,7 @@ std::unique_ptr<Server> start_dashboard(int dashboard_port, const std::string& b
     write(log::Level::error, fmt::format("dashboard: {}", e.what()));
     return nullptr;
   }
-  const std::string_view bind = jetmon::trim(bind_address);
-  const std::string host = bind.empty() ? std::string("127.0.0.1") : std::string(bind);
-  write(log::Level::info,
-        fmt::format("dashboard: listening on http://{}:{}/",
-                    host.find(':') != std::string::npos ? "[" + host + "]" : host, server->port()));
+  write(log::Level::info, fmt::format("dashboard: listening on http://{}/", server->address()));
   return server;
 }
 

@@ -489,6 +489,34 @@ TEST_CASE("dashboard: start_dashboard is off at port 0 and logs a bind failure",
                         ": Address already in use");
   // The first server is unaffected.
   CHECK(request(first->port(), "GET", "/api/state").status == 200);
+
+  // A free port: started, and the line says where.
+  int free_port = 0;
+  {
+    auto probe = running_server();
+    free_port = probe->port();
+  }
+  lines.clear();
+  auto started = jetmon::dashboard::start_dashboard(free_port, "", logger);
+  REQUIRE(started != nullptr);
+  CHECK(started->address() == "127.0.0.1:" + std::to_string(free_port));
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0] == "dashboard: listening on http://127.0.0.1:" + std::to_string(free_port) + "/");
+  CHECK(request(free_port, "GET", "/api/host").status == 200);
+}
+
+TEST_CASE("dashboard server: a bracketed IPv6 bind address", "[dashboard]") {
+  ServerOptions options;
+  options.port = 0;
+  options.bind_address = " [::1] ";
+  Server server(options);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    WARN("no IPv6 loopback here: " << e.what());
+    return;
+  }
+  CHECK(server.address() == "[::1]:" + std::to_string(server.port()));
 }
 
 TEST_CASE("dashboard page: ids, sections and no external URLs", "[dashboard]") {

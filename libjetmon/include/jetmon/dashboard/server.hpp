@@ -61,6 +61,8 @@ class Server {
 
   // The bound port (after start()).
   int port() const;
+  // "<bind address>:<port>" as bound ("[::1]:8080" for IPv6).
+  std::string address() const;
 
   // A new state (and, when the probes ran, a new health list; nullopt keeps the last one).
   // Safe from any thread; never waits for a client: each stream gets the event in its own
