@@ -567,3 +567,28 @@ TEST_CASE("jetmon2 status prints /api/state, and fails clearly when nothing answ
   CHECK(down.err.find("status: no dashboard answered at http://127.0.0.1:" +
                       std::to_string(refusing.port()) + "/api/state") != std::string::npos);
 }
+
+TEST_CASE("dashboard server: connections over the ceiling are closed, idle ones hold no worker",
+          "[dashboard]") {
+  ServerOptions options;
+  options.max_connections = 4;
+  options.max_event_clients = 1;
+  options.general_threads = 1;  // two workers in all
+  auto server = running_server(options);
+  const int port = server->port();
+  std::vector<Fd> idle;
+  for (int i = 0; i < 3; ++i) {
+    idle.push_back(connect_loopback(port));  // never send anything
+  }
+  // Three idle connections, one worker left for requests: still answered.
+  Fd fourth = connect_loopback(port);
+  send_all(fourth.get(), "GET /api/state HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(read_response(fourth.get(), false).status == 200);
+  // The fifth connection is over the ceiling: closed without an answer.
+  Fd fifth = connect_loopback(port);
+  char byte;
+  CHECK(::recv(fifth.get(), &byte, 1, 0) == 0);
+  // Freeing one makes room again.
+  idle.pop_back();
+  CHECK(eventually([&] { return request(port, "GET", "/api/state").status == 200; }, 10s));
+}
