@@ -17,6 +17,7 @@
 #include "jetmon/service/monitor_service.hpp"
 #include "jetmon/veriflier/server.hpp"
 #include "jetmon/config/config.hpp"
+#include "jetmon/dashboard/status.hpp"
 #include "jetmon/ops/database.hpp"
 #include "jetmon/ops/validate_config.hpp"
 
@@ -91,6 +92,8 @@ int main(int argc, char** argv) {
   auto* reload = app.add_subcommand("reload", "Send SIGHUP to the running monitor (JETMON_PID_FILE)");
   auto* veriflier = app.add_subcommand(
       "veriflier", "Run the Veriflier server (/check, /status) for other monitors' escalations");
+  auto* status = app.add_subcommand(
+      "status", "Print /api/state of the local dashboard (DASHBOARD_PORT, DASHBOARD_HOST)");
 
   jetmon::check::CheckRequest check_request;
   std::string redirect_policy = "follow";
@@ -143,6 +146,7 @@ int main(int argc, char** argv) {
   if (*drain) return jetmon::ops::signal_monitor(env, SIGINT, std::cout, std::cerr);
   if (*reload) return jetmon::ops::signal_monitor(env, SIGHUP, std::cout, std::cerr);
   if (*veriflier) return serve_veriflier(env);
+  if (*status) return jetmon::dashboard::run_status(env, std::cout, std::cerr);
   (void)serve_cmd;  // `serve` and no subcommand both run the monitor
   return serve(env);
 }
