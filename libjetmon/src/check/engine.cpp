@@ -726,6 +726,8 @@ bool Engine::submit(CheckRequest request, Completion on_done) {
   return true;
 }
 
+std::size_t Engine::max_in_flight() const { return impl_->max_in_flight.load(); }
+
 void Engine::set_max_in_flight(std::size_t max_in_flight) {
   impl_->max_in_flight.store(std::max<std::size_t>(1, max_in_flight));
   std::lock_guard lock(impl_->mutex);

@@ -11,6 +11,12 @@
 #include <thread>
 
 #include "jetmon/check/engine.hpp"
+#include "jetmon/dashboard/server.hpp"
+#include "jetmon/dashboard/state.hpp"
+#include "jetmon/health/probes.hpp"
+#include "jetmon/health/writer.hpp"
+#include "jetmon/service/heartbeat_publisher.hpp"
+#include "jetmon/service/monitor_heartbeat.hpp"
 #include "jetmon/common/log.hpp"
 #include "jetmon/common/text.hpp"
 #include "jetmon/db/connection.hpp"
@@ -115,6 +121,11 @@ struct MonitorService::Impl {
   std::unique_ptr<db::Pool> pool;
   std::unique_ptr<metrics::StatsdClient> statsd;
   std::unique_ptr<notify::WpcomNotifier> notifier;
+  std::unique_ptr<dashboard::Server> dashboard;
+  std::unique_ptr<health::PoolPinger> pinger;
+  std::unique_ptr<health::ProcessHealthWriter> health_writer;
+  std::unique_ptr<HeartbeatPublisher> heartbeat;
+  MonitorIdentity identity;
   std::thread loop;
   std::once_flag shutdown_once;
   bool pid_written = false;
@@ -139,6 +150,44 @@ struct MonitorService::Impl {
         statsd.get(), metrics::StatsFileValues{snap.rounds.sites_per_sec,
                                                static_cast<std::int64_t>(snap.queue_depth),
                                                static_cast<std::int64_t>(snap.rounds.results_total)});
+  }
+
+  // §5 step 3-4: one state for the dashboard and the process-health row. Runs on the publisher's
+  // thread (or the caller of start/shutdown), never on the check loop's.
+  void deliver_heartbeat(std::string_view lifecycle, const health::HealthList& health, bool refreshed) {
+    const auto cfg = store->current();
+    dashboard::StateInputs in;
+    in.config = cfg.get();
+    in.worker_count = static_cast<std::int64_t>(engine->max_in_flight());
+    in.orchestrator = orchestrator->snapshot();
+    in.retry_queue_size = static_cast<std::int64_t>(incidents->retry_queue_size());
+    in.wpcom_circuit_open = notifier->wpcom_circuit_open();
+    in.wpcom_queue_depth = notifier->wpcom_queue_depth();
+    in.memory = metrics::read_memory_figures();
+    in.delivery_workers_enabled = false;  // this build runs no embedded delivery workers
+    in.hostname = options.hostname;
+    in.now = std::chrono::system_clock::now();
+    const dashboard::DashboardState state = dashboard::build_state(in);
+    if (dashboard) dashboard->publish(state, refreshed ? std::optional(health) : std::nullopt);
+    if (auto error = health_writer->heartbeat(monitor_health_row(state, health, lifecycle, *cfg, identity))) {
+      log::warn("process health: {}", *error);
+    }
+  }
+
+  health::HealthList probe_dependencies() {
+    const auto cfg = store->current();
+    health::MonitorProbeInputs in;
+    in.mysql = pinger->function();
+    in.wpcom = notifier.get();
+    in.statsd = statsd.get();
+    in.verifiers = cfg->verifiers;
+    return health::probe_monitor_dependencies(in);
+  }
+
+  void mark_stopped() {
+    if (auto error = health_writer->mark_stopped(health::process_id(options.hostname, health::kProcessMonitor))) {
+      log::warn("process health: {}", *error);
+    }
   }
 
   void log_config(const config::Config& cfg) const {
@@ -236,12 +285,30 @@ void MonitorService::start() {
                 own.active_hosts, cfg->bucket_target, cfg->bucket_total);
     }
   }
+  s.dashboard = dashboard::start_dashboard(cfg->dashboard_port, cfg->dashboard_bind_addr);
   const ops::DeliveryOwnerDecision owner = ops::monitor_delivery_owner(*cfg, s.options.hostname);
   if (owner.warning) {
     log::warn("{}", owner.message);
   } else {
     log::info("config: {}", owner.message);
   }
+
+  s.identity.host_id = s.options.hostname;
+  s.identity.pid = static_cast<std::uint32_t>(::getpid());
+  s.identity.build = health::build_identity();
+  s.identity.started_at = std::chrono::system_clock::now();
+  s.pinger = std::make_unique<health::PoolPinger>(*s.pool);
+  s.health_writer = std::make_unique<health::ProcessHealthWriter>(ops::connect_options(s.db_settings));
+  HeartbeatHooks hooks;
+  hooks.probe = [&s] { return s.probe_dependencies(); };
+  hooks.deliver = [&s](std::string_view lifecycle, const health::HealthList& health, bool refreshed) {
+    s.deliver_heartbeat(lifecycle, health, refreshed);
+  };
+  hooks.mark_stopped = [&s] { s.mark_stopped(); };
+  s.heartbeat = std::make_unique<HeartbeatPublisher>(
+      std::move(hooks), std::chrono::milliseconds(std::max(1, cfg->stats_update_interval_ms)));
+  s.heartbeat->start();
+
   s.loop = std::thread([&s] { s.orchestrator->run(); });
   log::info("jetmon2: monitoring started on host {}", go_quote(s.options.hostname));
 }
@@ -265,6 +332,7 @@ void MonitorService::shutdown() {
   std::call_once(s.shutdown_once, [&s] {
     if (!s.orchestrator) return;
     log::info("jetmon2: shutting down");
+    if (s.heartbeat) s.heartbeat->begin_shutdown();
     s.orchestrator->stop();
     if (s.loop.joinable()) s.loop.join();
     try {
@@ -282,6 +350,8 @@ void MonitorService::shutdown() {
     } catch (const std::exception& e) {
       log::warn("lease: release failed: {}", e.what());
     }
+    if (s.heartbeat) s.heartbeat->finish_shutdown();
+    if (s.dashboard) s.dashboard->stop();
     if (s.pid_written) std::filesystem::remove(s.pid_file);
     log::info("jetmon2: shutdown complete");
   });

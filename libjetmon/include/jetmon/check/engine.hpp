@@ -39,6 +39,8 @@ class Engine {
 
   // Adjusts the in-flight ceiling (hot config reload); running checks are not interrupted.
   void set_max_in_flight(std::size_t max_in_flight);
+  // The current ceiling (the dashboard's worker_count).
+  std::size_t max_in_flight() const;
 
   EngineStats stats() const;
 

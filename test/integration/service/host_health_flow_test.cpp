@@ -1,0 +1,151 @@
+// jetmon2 with its dashboard and process-health row (dashboard-fleet.md §1, §5, §6): every
+// figure comes from the running monitor, the row follows running → stopping → stopped.
+#include <catch2/catch.hpp>
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <rapidjson/document.h>
+
+#include "jetmon/common/host.hpp"
+#include "jetmon/db/connection.hpp"
+#include "jetmon/db/migrations.hpp"
+#include "support/background_process.hpp"
+#include "support/fixture_site.hpp"
+#include "support/process.hpp"
+#include "support/test_db.hpp"
+#include "unit/veriflier/veriflier_test_helpers.hpp"
+
+using jetmon::test::BackgroundProcess;
+using jetmon::test::eventually;
+using jetmon::test::FixtureSite;
+using jetmon::test::TempDir;
+using jetmon::test::TestDatabase;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A free loopback port below the ephemeral range (so no outgoing connection can take it first).
+int free_low_port() {
+  for (int offset = 0; offset < 4000; ++offset) {
+    const int port = 24000 + (static_cast<int>(::getpid()) * 7 + offset) % 4000;
+    jetmon::test::Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in addr = jetmon::test::loopback(port);
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return port;
+  }
+  throw std::runtime_error("no free port in 24000-27999");
+}
+
+std::string get(int port, const std::string& path) {
+  try {
+    const auto r = jetmon::test::raw_http(
+        port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    return r.status == 200 ? r.body : std::string();
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+bool has_issue(const rapidjson::Value& summary, const std::string& text) {
+  if (!summary.HasMember("issues")) return false;
+  for (const auto& issue : summary["issues"].GetArray()) {
+    if (text == issue.GetString()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("service: the dashboard and the process-health row show the running monitor, then its stop", "[service][dashboard]") {
+  TestDatabase tdb;
+  jetmon::db::run_migrations(tdb.connection(), jetmon::db::embedded_migrations(), [](std::string_view) {});
+  FixtureSite site;
+  auto& c = tdb.connection();
+  for (int i = 0; i < 5; ++i) {
+    c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)",
+           {3000 + i, i, site.url("/ok" + std::to_string(i))});
+  }
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/logs");
+  std::filesystem::create_directories(dir.path() + "/stats");
+  const int port = free_low_port();
+  const std::string config = dir.write_file(
+      "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NET_COMMS_TIMEOUT":3,)"
+                     R"("STATS_UPDATE_INTERVAL_MS":300,"PINNED_BUCKET_MIN":0,"PINNED_BUCKET_MAX":99,)"
+                     R"("DASHBOARD_PORT":)" + std::to_string(port) + "}");
+  auto env = tdb.env();
+  env["JETMON_CONFIG"] = config;
+  env["JETMON_PID_FILE"] = dir.path() + "/jetmon2.pid";
+  BackgroundProcess monitor({JETMON2_BIN}, env, dir.path() + "/monitor.log", dir.path());
+  INFO(monitor.log());
+
+  // /api/host: a state published by the monitor, probes in, a completed round's throughput.
+  rapidjson::Document host;
+  REQUIRE(eventually([&] {
+    const std::string body = get(port, "/api/host");
+    if (body.empty() || host.Parse(body.c_str()).HasParseError()) return false;
+    return host["health"].IsArray() && host["state"]["sites_per_sec"].GetInt64() > 0;
+  }, 30s));
+  const auto& state = host["state"];
+  CHECK(std::string(state["hostname"].GetString()) == jetmon::os_hostname());
+  CHECK(std::string(state["bucket_ownership"].GetString()) == "pinned range=0-99");
+  CHECK(state["bucket_min"].GetInt() == 0);
+  CHECK(state["bucket_max"].GetInt() == 99);
+  CHECK(state["worker_count"].GetInt() > 0);
+  CHECK(state["round_duration_ms"].GetInt64() >= 0);
+  CHECK(state["rss_mem_mb"].GetInt64() > 0);
+  CHECK(std::string(state["rollout_preflight_command"].GetString()).find("--bucket-min=0 --bucket-max=99") !=
+        std::string::npos);
+  std::vector<std::string> names;
+  for (const auto& entry : host["health"].GetArray()) names.emplace_back(entry["name"].GetString());
+  CHECK(names == std::vector<std::string>{"mysql", "wpcom", "statsd", "disk:logs", "disk:stats", "verifliers"});
+  CHECK(std::string(host["health"][0]["status"].GetString()) == "green");
+  const auto& summary = host["summary"];
+  CHECK(std::string(summary["status"].GetString()) == "amber");
+  CHECK(has_issue(summary, "verifliers amber: no verifliers configured"));
+
+  // The SSE stream starts with the current state.
+  {
+    jetmon::test::Fd fd = jetmon::test::connect_loopback(port);
+    jetmon::test::send_all(fd.get(), "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    std::string data;
+    char buffer[4096];
+    while (data.find("\n\n", data.find("data: ") == std::string::npos ? 0 : data.find("data: ")) == std::string::npos) {
+      const ssize_t n = ::recv(fd.get(), buffer, sizeof buffer, 0);
+      if (n <= 0) break;
+      data.append(buffer, static_cast<std::size_t>(n));
+    }
+    CHECK(data.find("text/event-stream") != std::string::npos);
+    CHECK(data.find("data: {\"worker_count\":") != std::string::npos);
+  }
+
+  // The durable row: running, the same summary status, the probe list.
+  const std::string process_id = jetmon::os_hostname() + ":monitor";
+  REQUIRE(eventually([&] {
+    return jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_process_health WHERE process_id = '" + process_id +
+                                          "' AND state = 'running' AND JSON_LENGTH(dependency_health) = 6") == 1;
+  }, 10s));
+  auto row = c.query_one(
+      "SELECT process_type, health_status, bucket_min, bucket_max, bucket_ownership, dashboard_port, api_port, pid "
+      "FROM jetmon_process_health WHERE process_id = ?", {process_id});
+  REQUIRE(row);
+  CHECK(row->get_string(0) == "monitor");
+  CHECK(row->get_string(1) == "amber");
+  CHECK(row->get_int64(2) == 0);
+  CHECK(row->get_int64(3) == 99);
+  CHECK(row->get_string(4) == "pinned range=0-99");
+  CHECK(row->get_int64(5) == port);
+  CHECK(row->get_int64(6) == 0);
+  CHECK(row->get_int64(7) == monitor.pid());
+
+  monitor.signal(SIGTERM);
+  CHECK(monitor.wait(35s) == 0);
+  row = c.query_one("SELECT state, health_status FROM jetmon_process_health WHERE process_id = ?", {process_id});
+  REQUIRE(row);
+  CHECK(row->get_string(0) == "stopped");
+  CHECK(row->get_string(1) == "amber");
+  CHECK(get(port, "/api/state").empty());  // the dashboard closed with the process
+}
