@@ -20,12 +20,31 @@ std::string truncate_utf8(std::string_view text, std::size_t max_chars) {
   return std::string(text);
 }
 
-bool insert(db::Connection& c, const NewNotice& n) {
+InsertOutcome insert(db::Connection& c, const NewNotice& n) {
+  constexpr unsigned kDuplicateKey = 1062;
+  db::Transaction tx(c);
+  const auto newest = c.query_one(
+      "SELECT id, status_id, notice_key FROM jetmon_wpcom_outbox WHERE host_id = ? AND blog_id = ?"
+      " AND state IN ('pending', 'queued') ORDER BY id DESC LIMIT 1 FOR UPDATE",
+      {n.host_id, n.blog_id});
+  if (newest && newest->get_int64(1) == n.status_id) {
+    if (newest->get_string(2) == n.key) return InsertOutcome::already_stored;
+    try {
+      c.exec("UPDATE jetmon_wpcom_outbox SET notice_key = ?, status_type = ?, payload = ? WHERE id = ?",
+             {n.key, truncate_utf8(n.status_type, 32), n.payload, newest->get_uint64(0)});
+    } catch (const db::DbError& e) {
+      if (e.code() == kDuplicateKey) return InsertOutcome::already_stored;  // sent before
+      throw;
+    }
+    tx.commit();
+    return InsertOutcome::superseded;
+  }
   const auto r = c.exec(
       "INSERT INTO jetmon_wpcom_outbox (host_id, notice_key, blog_id, status_id, status_type, payload, state)"
       " VALUES (?, ?, ?, ?, ?, ?, 'pending') ON DUPLICATE KEY UPDATE id = id",
       {n.host_id, n.key, n.blog_id, n.status_id, truncate_utf8(n.status_type, 32), n.payload});
-  return r.affected_rows == 1;
+  tx.commit();
+  return r.affected_rows == 1 ? InsertOutcome::inserted : InsertOutcome::already_stored;
 }
 
 namespace {

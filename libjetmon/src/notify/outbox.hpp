@@ -31,8 +31,17 @@ struct NewNotice {
   std::string payload;
 };
 
-// INSERT … ON DUPLICATE KEY UPDATE id=id: false when the key was already stored.
-bool insert(db::Connection& c, const NewNotice& notice);
+enum class InsertOutcome {
+  inserted,        // a new row
+  already_stored,  // the same notice (same key) is already in the outbox
+  superseded,      // the blog's newest undelivered row had the same status: it now carries this notice
+};
+
+// Stores a notice once. When the blog's newest undelivered row (pending or queued) has the same
+// status_id, that row takes the new payload in place instead of a second row being added, so a
+// site that keeps being re-confirmed down while WPCOM is unreachable sends one fresh "down"
+// notice when it returns, not one per re-confirmation (the Go service queues them all).
+InsertOutcome insert(db::Connection& c, const NewNotice& notice);
 
 // The oldest `limit` rows of `host_id` in state pending or queued, by id.
 std::vector<Row> next_rows(db::Connection& c, std::string_view host_id, int limit);

@@ -187,8 +187,17 @@ struct WpcomNotifier::Worker {
         row.blog_id = n.blog_id;
         row.status_id = n.status_id;
         row.status_type = n.status_type;
-        if (!outbox::insert(c, row))
-          log::info("wpcom: notice for blog_id={} status={} is already in the outbox", n.blog_id, n.status_id);
+        switch (outbox::insert(c, row)) {
+          case outbox::InsertOutcome::inserted:
+            break;
+          case outbox::InsertOutcome::already_stored:
+            log::info("wpcom: notice for blog_id={} status={} is already in the outbox", n.blog_id, n.status_id);
+            break;
+          case outbox::InsertOutcome::superseded:
+            log::info("wpcom: notice for blog_id={} status={} replaces the blog's undelivered one", n.blog_id,
+                      n.status_id);
+            break;
+        }
       } catch (const db::DbError&) {
         std::lock_guard lock(mu);
         inbox.push_front(std::move(n));  // kept, in order, for the next attempt

@@ -284,6 +284,30 @@ TEST_CASE("notify: the same notice submitted twice is stored and sent once") {
   CHECK(f.audit_rows().size() == 1);
 }
 
+TEST_CASE("notify: re-confirmations of an undelivered notice replace it instead of queueing copies") {
+  Fixture f;
+  WpcomStub stub;
+  stub.always(503);
+  WpcomNotifier notifier(f.pool, f.sink, f.options(stub));
+  for (int blog = 1; blog <= 3; ++blog) notifier.submit(down(blog, blog));  // 6 failures: circuit open
+  REQUIRE(notifier.pump());
+  REQUIRE(notifier.wpcom_circuit_open());
+  // Blog 3's retry waits queued; it is re-confirmed down twice, then recovers, then goes down again.
+  notifier.submit(down(3, 20));
+  notifier.submit(down(3, 30));
+  notifier.submit(recovery(3, 40));
+  notifier.submit(recovery(3, 40));  // the same notice again
+  notifier.submit(down(3, 50));
+  REQUIRE(notifier.pump());
+  CHECK(f.outbox_rows() == std::vector<std::string>{"1:failed:2", "2:failed:2", "3:queued:1", "3:queued:0",
+                                                    "3:queued:0"});
+  const auto rows = f.db().query("SELECT payload FROM jetmon_wpcom_outbox WHERE blog_id = 3 ORDER BY id");
+  CHECK(rows.at(0).get_string(0) == jetmon::notify::build_payload(down(3, 30)));
+  CHECK(rows.at(1).get_string(0) == jetmon::notify::build_payload(recovery(3, 40)));
+  CHECK(rows.at(2).get_string(0) == jetmon::notify::build_payload(down(3, 50)));
+  CHECK(notifier.wpcom_queue_depth() == 3);
+}
+
 TEST_CASE("notify: circuit opens after 5 failures, queued notices survive a restart and are delivered once, in order") {
   Fixture f;
   WpcomStub stub;
