@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "jetmon/db/migrations.hpp"
+
 namespace jetmon::test {
 
 std::map<std::string, std::string> test_db_server_env() {
@@ -83,6 +85,11 @@ TestDatabase::~TestDatabase() {
 db::Connection& TestDatabase::connection() {
   if (!connection_) connection_ = std::make_unique<db::Connection>(options_);
   return *connection_;
+}
+
+db::Connection& TestDatabase::migrate() {
+  db::run_migrations(connection(), db::embedded_migrations(), [](std::string_view) {});
+  return connection();
 }
 
 db::Connection TestDatabase::connect() const { return db::Connection(options_); }

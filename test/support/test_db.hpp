@@ -37,6 +37,8 @@ class TestDatabase {
   const db::ConnectOptions& options() const noexcept { return options_; }
   // A shared connection to this database, opened on first use.
   db::Connection& connection();
+  // Applies every embedded migration on connection(), without log lines; returns connection().
+  db::Connection& migrate();
   // A new, separate connection to this database.
   db::Connection connect() const;
   // DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME for running the binaries against this

@@ -10,6 +10,7 @@
 #include "jetmon/common/log.hpp"
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/retry.hpp"
+#include "jetmon/schedule/projection_drift.hpp"
 #include "jetmon/schedule/result_writer.hpp"
 
 namespace jetmon::schedule {
@@ -115,6 +116,26 @@ struct Orchestrator::Impl {
     }
   }
 
+  // monitor.md §3.1 step 3, once per round on this thread's connection (one aggregate query).
+  void check_projection_drift(const BucketRange& range) {
+    std::optional<std::int64_t> drift;
+    try {
+      drift = count_projection_drift(db(), range);
+    } catch (const std::exception& e) {
+      connection.reset();
+      log::warn("orchestrator: legacy projection drift check failed: {}", e.what());
+    }
+    if (drift && *drift > 0) {
+      log::warn("orchestrator: legacy projection drift detected count={} buckets={}-{}", *drift, range.min,
+                range.max);
+    }
+    {
+      std::lock_guard lock(mutex);
+      stats.projection_drift = drift.value_or(-1);
+    }
+    if (deps.metrics) emit_projection_drift(*deps.metrics, drift);
+  }
+
   // Sleeps until `until` or stop(); true when stopping.
   bool sleep_until(SteadyClock::time_point until) {
     std::unique_lock lock(mutex);
@@ -143,7 +164,9 @@ struct Orchestrator::Impl {
       round_outstanding = 0;
       stats.current_round_due = 0;
       stats.current_round_checked = 0;
+      if (!cfg->legacy_status_projection_enable) stats.projection_drift = -1;
     }
+    if (cfg->legacy_status_projection_enable) check_projection_drift(range);
 
     DueQuery query;
     query.range = range;
