@@ -8,23 +8,31 @@
 
 namespace jetmon::schedule {
 
+const std::string& projection_drift_sql() {
+  using incident::SiteStatus;
+  // The open http events (a range of uk_open_dedup: dedup_key is NULL once an event has ended)
+  // are aggregated per blog first, then joined to the sites of the range: the cost is one pass
+  // over the range's site rows plus the open events, never a lookup per site into the history.
+  static const std::string sql =
+      "SELECT COUNT(*) FROM jetpack_monitor_sites s LEFT JOIN ("
+      "SELECT blog_id, MAX(state = ?) AS any_down, MAX(state = ?) AS any_seems_down FROM jetmon_events "
+      "WHERE dedup_key IS NOT NULL AND ended_at IS NULL AND check_type = ? GROUP BY blog_id) o "
+      "ON o.blog_id = s.blog_id "
+      "WHERE s.monitor_active = 1 AND s.bucket_no BETWEEN ? AND ? AND s.site_status <> CASE "
+      "WHEN o.any_down = 1 THEN " + std::to_string(static_cast<int>(SiteStatus::confirmed_down)) +
+      " WHEN o.any_seems_down = 1 THEN " + std::to_string(static_cast<int>(SiteStatus::down)) +
+      " ELSE " + std::to_string(static_cast<int>(SiteStatus::running)) + " END";
+  return sql;
+}
+
+std::vector<db::Value> projection_drift_params(BucketRange range) {
+  return {std::string(incident::states::down), std::string(incident::states::seems_down),
+          std::string(incident::check_types::http), range.min, range.max};
+}
+
 std::int64_t count_projection_drift(db::Connection& connection, BucketRange range) {
   if (range.empty()) return 0;
-  using incident::SiteStatus;
-  // The correlated aggregate always yields one row: MAX over no open event is NULL, which falls
-  // through to "running".
-  static const std::string sql =
-      "SELECT COUNT(*) FROM jetpack_monitor_sites s "
-      "WHERE s.monitor_active = 1 AND s.bucket_no BETWEEN ? AND ? "
-      "AND s.site_status <> ("
-      "SELECT CASE WHEN MAX(e.state = ?) = 1 THEN " + std::to_string(static_cast<int>(SiteStatus::confirmed_down)) +
-      " WHEN MAX(e.state = ?) = 1 THEN " + std::to_string(static_cast<int>(SiteStatus::down)) +
-      " ELSE " + std::to_string(static_cast<int>(SiteStatus::running)) + " END "
-      "FROM jetmon_events e "
-      "WHERE e.blog_id = s.blog_id AND e.check_type = ? AND e.ended_at IS NULL)";
-  const auto value = connection.query_scalar(
-      sql, {range.min, range.max, std::string(incident::states::down),
-            std::string(incident::states::seems_down), std::string(incident::check_types::http)});
+  const auto value = connection.query_scalar(projection_drift_sql(), projection_drift_params(range));
   return value ? value->as_int64().value_or(0) : 0;
 }
 
