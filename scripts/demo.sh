@@ -2,7 +2,9 @@
 # Builds everything and runs the monitor for real on this machine:
 #   1. installs packages (scripts/setup.sh) and builds (scripts/build.sh);
 #   2. starts a throwaway MariaDB under .jetmon-demo/db (private socket, loopback port);
-#   3. starts a local fixture site (python3 http.server on loopback) that is up;
+#   3. starts a local fixture site (python3 http.server on loopback) that is up, and a recording
+#      WPCOM stub (scripts/demo-wpcom.py: answers 200, appends each notice to
+#      .jetmon-demo/wpcom-notices.log);
 #   4. writes .jetmon-demo/config.json, runs `jetmon2 migrate`, seeds demo sites (some on the
 #      fixture, one keyword miss, one that is down) and runs `jetmon2 validate-config`;
 #   5. starts `jetmon2` and prints the dashboard address. Ctrl-C stops it all.
@@ -19,8 +21,10 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() { local p="$1"; while port_busy "$p"; do p=$((p + 1)); done; echo "$p"; }
 
 fixture_pid=""
+wpcom_pid=""
 cleanup() {
   [ -n "$fixture_pid" ] && kill "$fixture_pid" 2>/dev/null || true
+  [ -n "$wpcom_pid" ] && kill "$wpcom_pid" 2>/dev/null || true
   "$root/scripts/mariadb.sh" stop "$demo/db" || true
 }
 trap cleanup EXIT
@@ -35,6 +39,13 @@ python3 -m http.server "$fixture_port" --bind 127.0.0.1 --directory "$root/scrip
 fixture_pid=$!
 for _ in $(seq 1 50); do port_busy "$fixture_port" && break; sleep 0.1; done
 echo "demo.sh: fixture site on http://127.0.0.1:$fixture_port/"
+
+wpcom_port="$(free_port 18191)"
+wpcom_log="$demo/wpcom-notices.log"
+python3 "$root/scripts/demo-wpcom.py" "$wpcom_port" "$wpcom_log" >"$demo/wpcom.log" 2>&1 &
+wpcom_pid=$!
+for _ in $(seq 1 50); do port_busy "$wpcom_port" && break; sleep 0.1; done
+echo "demo.sh: recording WPCOM stub on http://127.0.0.1:$wpcom_port/ (notices go to $wpcom_log)"
 
 dashboard_port="$(free_port 8080)"
 cat >"$demo/config.json" <<JSON
@@ -52,7 +63,7 @@ cat >"$demo/config.json" <<JSON
   "DASHBOARD_BIND_ADDR": "127.0.0.1",
   "DEBUG_PORT": 0,
   "STATSD_ADDR": "127.0.0.1:8125",
-  "WPCOM_NOTIFY_URL": "http://127.0.0.1:$fixture_port/wpcom-status-change",
+  "WPCOM_NOTIFY_URL": "http://127.0.0.1:$wpcom_port/wpcom/v2/jetpack-monitor/status-change",
   "VERIFIERS": []
 }
 JSON
@@ -86,5 +97,6 @@ else
   echo "demo.sh: this build serves no dashboard yet; watch the checks with:"
   echo "  mariadb --socket=$demo/db/mysqld.sock -uroot $DB_NAME -e 'SELECT blog_id, http_code, error_code, rtt_ms, checked_at FROM jetmon_check_history ORDER BY id DESC LIMIT 10'"
 fi
-echo "demo.sh: Ctrl-C stops the monitor, the fixture and the database"
+echo "demo.sh: WPCOM notices (the down site within about a minute): tail -f $wpcom_log"
+echo "demo.sh: Ctrl-C stops the monitor, the fixture, the WPCOM stub and the database"
 wait "$monitor_pid"

@@ -18,6 +18,7 @@
 #include "jetmon/veriflier/server.hpp"
 #include "jetmon/config/config.hpp"
 #include "jetmon/dashboard/status.hpp"
+#include "jetmon/ops/audit.hpp"
 #include "jetmon/ops/database.hpp"
 #include "jetmon/ops/validate_config.hpp"
 
@@ -95,6 +96,14 @@ int main(int argc, char** argv) {
   auto* status = app.add_subcommand(
       "status", "Print /api/state of the local dashboard (DASHBOARD_PORT, DASHBOARD_HOST)");
 
+  jetmon::ops::AuditOptions audit_options;
+  auto* audit = app.add_subcommand("audit", "Print the audit log rows of one blog (DB_* environment)");
+  audit->add_option("--blog-id", audit_options.blog_id, "blog id (required)");
+  audit->add_option("--since", audit_options.since, "a duration back from now (24h, 90m) or a time")
+      ->check([](const std::string& v) { return jetmon::ops::check_since_argument(v); });
+  audit->add_option("--until", audit_options.until, "a time (RFC 3339 or YYYY-MM-DD HH:MM:SS, UTC)")
+      ->check([](const std::string& v) { return jetmon::ops::check_until_argument(v); });
+
   jetmon::check::CheckRequest check_request;
   std::string redirect_policy = "follow";
   std::vector<std::string> header_lines;
@@ -143,6 +152,7 @@ int main(int argc, char** argv) {
     };
     return jetmon::ops::run_validate_config(context, std::cout, std::cerr);
   }
+  if (*audit) return jetmon::ops::run_audit(env, audit_options, std::cout, std::cerr);
   if (*drain) return jetmon::ops::signal_monitor(env, SIGINT, std::cout, std::cerr);
   if (*reload) return jetmon::ops::signal_monitor(env, SIGHUP, std::cout, std::cerr);
   if (*veriflier) return serve_veriflier(env);

@@ -10,17 +10,13 @@
 
 #include <fmt/format.h>
 
+#include "jetmon/db/migrations.hpp"
+
 namespace jetmon::test {
 
-std::map<std::string, std::string> test_db_server_env() {
-  const char* path = std::getenv("JETMON_TEST_DB_ENV");
-  if (path == nullptr || *path == '\0') {
-    throw std::runtime_error(
-        "JETMON_TEST_DB_ENV is not set: run integration tests through ctest (it starts the "
-        "throwaway MariaDB), or point it at the env file of `scripts/mariadb.sh start DIR`");
-  }
+std::map<std::string, std::string> read_env_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw std::runtime_error(fmt::format("cannot read JETMON_TEST_DB_ENV file {}", path));
+  if (!in) throw std::runtime_error(fmt::format("cannot read env file {}", path));
   std::map<std::string, std::string> env;
   std::string line;
   while (std::getline(in, line)) {
@@ -33,12 +29,10 @@ std::map<std::string, std::string> test_db_server_env() {
   return env;
 }
 
-db::ConnectOptions test_db_server_options() {
-  const auto env = test_db_server_env();
+db::ConnectOptions options_from_env(const std::map<std::string, std::string>& env) {
   auto get = [&](const char* key) {
     auto it = env.find(key);
-    if (it == env.end() || it->second.empty())
-      throw std::runtime_error(fmt::format("JETMON_TEST_DB_ENV file lacks {}", key));
+    if (it == env.end() || it->second.empty()) throw std::runtime_error(fmt::format("env file lacks {}", key));
     return it->second;
   };
   db::ConnectOptions o;
@@ -47,6 +41,23 @@ db::ConnectOptions test_db_server_options() {
   o.user = get("DB_USER");
   auto pw = env.find("DB_PASSWORD");
   o.password = pw == env.end() ? "" : pw->second;
+  auto name = env.find("DB_NAME");
+  o.database = name == env.end() ? "" : name->second;
+  return o;
+}
+
+std::map<std::string, std::string> test_db_server_env() {
+  const char* path = std::getenv("JETMON_TEST_DB_ENV");
+  if (path == nullptr || *path == '\0') {
+    throw std::runtime_error(
+        "JETMON_TEST_DB_ENV is not set: run integration tests through ctest (it starts the "
+        "throwaway MariaDB), or point it at the env file of `scripts/mariadb.sh start DIR`");
+  }
+  return read_env_file(path);
+}
+
+db::ConnectOptions test_db_server_options() {
+  db::ConnectOptions o = options_from_env(test_db_server_env());
   o.database.clear();
   return o;
 }
@@ -83,6 +94,11 @@ TestDatabase::~TestDatabase() {
 db::Connection& TestDatabase::connection() {
   if (!connection_) connection_ = std::make_unique<db::Connection>(options_);
   return *connection_;
+}
+
+db::Connection& TestDatabase::migrate() {
+  db::run_migrations(connection(), db::embedded_migrations(), [](std::string_view) {});
+  return connection();
 }
 
 db::Connection TestDatabase::connect() const { return db::Connection(options_); }

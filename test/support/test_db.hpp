@@ -13,6 +13,13 @@ namespace jetmon::test {
 // std::runtime_error with a hint when the variable is unset or the file is unreadable.
 std::map<std::string, std::string> test_db_server_env();
 
+// KEY=VALUE lines (blank lines and '#' comments skipped), e.g. the DIR/env of scripts/mariadb.sh.
+// Throws std::runtime_error when the file is unreadable.
+std::map<std::string, std::string> read_env_file(const std::string& path);
+
+// ConnectOptions from DB_HOST, DB_PORT, DB_USER, DB_PASSWORD and DB_NAME (the database).
+db::ConnectOptions options_from_env(const std::map<std::string, std::string>& env);
+
 // ConnectOptions for that server, without a database selected.
 db::ConnectOptions test_db_server_options();
 
@@ -37,6 +44,8 @@ class TestDatabase {
   const db::ConnectOptions& options() const noexcept { return options_; }
   // A shared connection to this database, opened on first use.
   db::Connection& connection();
+  // Applies every embedded migration on connection(), without log lines; returns connection().
+  db::Connection& migrate();
   // A new, separate connection to this database.
   db::Connection connect() const;
   // DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME for running the binaries against this

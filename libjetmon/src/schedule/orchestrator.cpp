@@ -10,6 +10,9 @@
 #include "jetmon/common/log.hpp"
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/retry.hpp"
+#include "jetmon/metrics/memory.hpp"
+#include "jetmon/schedule/memory_pressure.hpp"
+#include "jetmon/schedule/projection_drift.hpp"
 #include "jetmon/schedule/result_writer.hpp"
 
 namespace jetmon::schedule {
@@ -39,6 +42,7 @@ struct Orchestrator::Impl {
   // The dispatcher sleeps until round_outstanding drops below this; completions wake it only
   // when they cross it (0 = nobody waiting), so a round of 100,000 checks is not 100,000 wakeups.
   std::size_t wake_dispatcher_below = 0;
+  std::size_t ceiling = 0;  // the engine's in-flight ceiling (orchestrator thread)
 
   explicit Impl(OrchestratorDeps d) : deps(std::move(d)) {}
 
@@ -115,6 +119,26 @@ struct Orchestrator::Impl {
     }
   }
 
+  // monitor.md §3.1 step 3, once per round on this thread's connection (one aggregate query).
+  void check_projection_drift(const BucketRange& range) {
+    std::optional<std::int64_t> drift;
+    try {
+      drift = count_projection_drift(db(), range);
+    } catch (const std::exception& e) {
+      connection.reset();
+      log::warn("orchestrator: legacy projection drift check failed: {}", e.what());
+    }
+    if (drift && *drift > 0) {
+      log::warn("orchestrator: legacy projection drift detected count={} buckets={}-{}", *drift, range.min,
+                range.max);
+    }
+    {
+      std::lock_guard lock(mutex);
+      stats.projection_drift = drift.value_or(-1);
+    }
+    if (deps.metrics) emit_projection_drift(*deps.metrics, drift);
+  }
+
   // Sleeps until `until` or stop(); true when stopping.
   bool sleep_until(SteadyClock::time_point until) {
     std::unique_lock lock(mutex);
@@ -125,7 +149,8 @@ struct Orchestrator::Impl {
     const auto cfg = deps.config->current();
     const auto started = SteadyClock::now();
     const auto round_start_wall = std::chrono::system_clock::now();
-    deps.engine->set_max_in_flight(static_cast<std::size_t>(std::max(1, cfg->num_workers)));
+    ceiling = static_cast<std::size_t>(std::max(1, cfg->num_workers));
+    deps.engine->set_max_in_flight(ceiling);
     try {
       Ownership own = claim(*cfg);
       std::lock_guard lock(mutex);
@@ -143,7 +168,9 @@ struct Orchestrator::Impl {
       round_outstanding = 0;
       stats.current_round_due = 0;
       stats.current_round_checked = 0;
+      if (!cfg->legacy_status_projection_enable) stats.projection_drift = -1;
     }
+    if (cfg->legacy_status_projection_enable) check_projection_drift(range);
 
     DueQuery query;
     query.range = range;
@@ -208,7 +235,21 @@ struct Orchestrator::Impl {
     log::info("orchestrator: round {} done after checking {} sites ({} due) in {} ms (buckets {}-{})",
               round, stats.last_round_checked, stats.last_round_due, stats.round_duration_ms,
               range.min, range.max);
-    if (deps.on_round_complete && stats.last_round_checked > 0) deps.on_round_complete(snapshot());
+    if (stats.last_round_checked > 0) {
+      if (deps.on_round_complete) deps.on_round_complete(snapshot());
+      apply_memory_pressure(*cfg);
+    }
+  }
+
+  // monitor.md §3.7 after a non-empty round: the lowered ceiling holds until the next round
+  // starts and restores NUM_WORKERS.
+  void apply_memory_pressure(const config::Config& cfg) {
+    if (cfg.worker_max_mem_mb <= 0) return;
+    const auto pressure = decide_memory_pressure(metrics::rss_mb(), cfg.worker_max_mem_mb, ceiling);
+    if (!pressure) return;
+    ceiling = pressure->new_ceiling;
+    deps.engine->set_max_in_flight(ceiling);
+    log::warn("orchestrator: {}", memory_pressure_message(*pressure));
   }
 
   OrchestratorSnapshot snapshot() const {

@@ -265,6 +265,7 @@ void MonitorService::start() {
   deps.writer = s.writer.get();
   deps.connect = [&s] { return s.connect(); };
   deps.host_id = s.options.hostname;
+  deps.metrics = s.statsd.get();
   deps.on_result = [&s](const schedule::Site& site, const check::CheckResult& result) {
     if (!s.incidents->post(site, result)) {
       log::error("incident queue full: result of blog_id={} not escalated", site.blog_id);

@@ -2,11 +2,7 @@
 // local retries, confirmation (no Verifliers configured), Down, then recovery closes the event.
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 
@@ -17,6 +13,7 @@
 #include "support/fixture_site.hpp"
 #include "support/process.hpp"
 #include "support/test_db.hpp"
+#include "support/udp_sink.hpp"
 
 using jetmon::test::BackgroundProcess;
 using jetmon::test::eventually;
@@ -24,45 +21,8 @@ using jetmon::test::FixtureSite;
 using jetmon::test::SiteBehaviour;
 using jetmon::test::TempDir;
 using jetmon::test::TestDatabase;
+using jetmon::test::UdpSink;
 using namespace std::chrono_literals;
-
-namespace {
-
-// A StatsD stand-in: a loopback UDP socket collecting datagrams.
-class UdpSink {
- public:
-  UdpSink() {
-    fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    socklen_t len = sizeof addr;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~UdpSink() { close(fd_); }
-  UdpSink(const UdpSink&) = delete;
-  UdpSink& operator=(const UdpSink&) = delete;
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  // Everything received so far, appended to what earlier calls returned.
-  const std::string& drain() {
-    char buf[2048];
-    for (;;) {
-      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      received_.append(buf, static_cast<std::size_t>(n));
-    }
-    return received_;
-  }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-  std::string received_;
-};
-
-}  // namespace
 
 TEST_CASE("service: down, retried, confirmed, recovered — events, transitions and projection", "[service]") {
   const bool projection = GENERATE(true, false);
@@ -131,6 +91,8 @@ TEST_CASE("service: down, retried, confirmed, recovered — events, transitions 
   // Round figures (9.1) and the stats files (9.2) in the working directory.
   CHECK(statsd.drain().find(".round.complete.time:") != std::string::npos);
   CHECK(statsd.drain().find(".round.sites.count:1|c\n") != std::string::npos);
+  // The drift check runs every round only while the projection is on (3.1 step 3).
+  CHECK((statsd.drain().find(".projection.drift.count:") != std::string::npos) == projection);
   CHECK(std::filesystem::exists(dir.path() + "/stats/sitespersec"));
   CHECK(std::filesystem::exists(dir.path() + "/stats/sitesqueue"));
   CHECK(std::filesystem::exists(dir.path() + "/stats/totals"));

@@ -120,3 +120,41 @@ TEST_CASE("service: dynamic monitors split the buckets and take over a dead peer
   monitor.signal(SIGINT);
   CHECK(monitor.wait(35s) == 0);
 }
+
+TEST_CASE("service: above WORKER_MAX_MEM_MB each round lowers the in-flight ceiling and checks go on", "[service]") {
+  TestDatabase tdb;
+  auto& c = tdb.migrate();
+  FixtureSite site;
+  for (int i = 0; i < 20; ++i) {
+    c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)",
+           {500 + i, i, site.url("/m" + std::to_string(i))});
+  }
+  TempDir dir;
+  // Any real process is above 1 MB: every non-empty round drains max(1, 20/10) = 2.
+  const std::string config = dir.write_file(
+      "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NUM_WORKERS":20,"WORKER_MAX_MEM_MB":1,)"
+                     R"("DASHBOARD_PORT":0,"STATSD_ADDR":"127.0.0.1:9","WPCOM_NOTIFY_URL":"http://127.0.0.1:9/"})");
+  BackgroundProcess monitor({JETMON2_BIN}, service_env(tdb, config, dir.path() + "/m.pid"), dir.path() + "/m.log");
+  INFO(monitor.log());
+  const auto pressure_lines = [&] {
+    const std::string log = monitor.log();
+    std::size_t n = 0;
+    for (auto at = log.find("memory pressure "); at != std::string::npos; at = log.find("memory pressure ", at + 1)) {
+      const auto end = log.find('\n', at);
+      const std::string line = log.substr(at, end - at);
+      // "memory pressure <X>MB > 1MB, draining 2 workers" with X a real RSS figure above 1.
+      const auto mb = line.find("MB > 1MB, draining 2 workers");
+      if (mb == std::string::npos || line.size() != mb + std::string("MB > 1MB, draining 2 workers").size()) return std::size_t{0};
+      if (std::stol(line.substr(16, mb - 16)) <= 1) return std::size_t{0};
+      ++n;
+    }
+    return n;
+  };
+  // Several rounds: the next round restores NUM_WORKERS, so it drains 2 again, and every site
+  // keeps being checked.
+  REQUIRE(eventually([&] { return pressure_lines() >= 3; }, 40s));
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(DISTINCT blog_id) FROM jetmon_check_history") == 20);
+  CHECK(jetmon::test::query_int(c, "SELECT MIN(n) FROM (SELECT COUNT(*) AS n FROM jetmon_check_history GROUP BY blog_id) t") >= 2);
+  monitor.signal(SIGTERM);
+  CHECK(monitor.wait(35s) == 0);
+}

@@ -18,6 +18,9 @@ class Engine;
 namespace jetmon::db {
 class Connection;
 }
+namespace jetmon::metrics {
+class Sink;
+}
 
 namespace jetmon::schedule {
 
@@ -35,6 +38,9 @@ struct RoundStats {
   std::uint64_t current_round_checked = 0;
   std::uint64_t results_total = 0;       // every result processed since start (stats/totals)
   std::uint64_t skipped_in_flight = 0;   // due sites skipped because a check of them was running
+  // The last projection drift check (monitor.md §3.1 step 3): the count, or -1 when the
+  // projection is off, no check ran yet, or the last one failed.
+  std::int64_t projection_drift = -1;
 };
 
 struct OrchestratorSnapshot {
@@ -55,6 +61,7 @@ struct OrchestratorDeps {
   std::function<db::Connection()> connect;  // a dedicated connection for fetches and leases
   std::string host_id;
   ResultHandler on_result;  // optional: escalation, tls_expiry, metrics
+  metrics::Sink* metrics = nullptr;  // optional: the projection drift metrics
   // Called on the orchestrator thread after every round that checked at least one site
   // (round metrics, stats files, memory pressure).
   std::function<void(const OrchestratorSnapshot&)> on_round_complete;
