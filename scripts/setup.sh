@@ -10,8 +10,9 @@ packages=(
   # libraries of the suite
   libuv1-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libcpp-httplib-dev libmariadb-dev
   rapidjson-dev libfmt-dev libcli11-dev
-  # tests: Catch2 v2, a real MariaDB server (run as a throwaway instance), certificate tooling
-  catch2 mariadb-server mariadb-client openssl curl python3
+  # tests: Catch2 v2, a real MariaDB server (run as a throwaway instance), certificate tooling,
+  # Node.js to run the dashboard page's own JavaScript summary rules
+  catch2 mariadb-server mariadb-client openssl curl python3 nodejs
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(nginx-light libnginx-mod-http-echo wrk)
