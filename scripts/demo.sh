@@ -90,13 +90,14 @@ trap 'stop_monitor; exit 130' INT TERM
 mkdir -p "$demo/run/stats" "$demo/run/logs"   # stats files and disk probes are relative to the working dir
 (cd "$demo/run" && exec "$jetmon2" serve) &
 monitor_pid=$!
-for _ in $(seq 1 30); do port_busy "$dashboard_port" && break; sleep 0.1; done
+for _ in $(seq 1 50); do port_busy "$dashboard_port" && break; sleep 0.1; done
 if port_busy "$dashboard_port"; then
-  echo "demo.sh: dashboard at http://127.0.0.1:$dashboard_port/"
+  echo "demo.sh: host dashboard at http://127.0.0.1:$dashboard_port/ (JSON: /api/host; or: DASHBOARD_PORT=$dashboard_port $jetmon2 status)"
 else
-  echo "demo.sh: this build serves no dashboard yet; watch the checks with:"
-  echo "  mariadb --socket=$demo/db/mysqld.sock -uroot $DB_NAME -e 'SELECT blog_id, http_code, error_code, rtt_ms, checked_at FROM jetmon_check_history ORDER BY id DESC LIMIT 10'"
+  echo "demo.sh: the dashboard did not answer on port $dashboard_port; the monitor's log above says why"
 fi
+echo "demo.sh: the checks as written: mariadb --socket=$demo/db/mysqld.sock -uroot $DB_NAME -e 'SELECT blog_id, http_code, error_code, rtt_ms, checked_at FROM jetmon_check_history ORDER BY id DESC LIMIT 10'"
+echo "demo.sh: this host's heartbeat row: mariadb --socket=$demo/db/mysqld.sock -uroot $DB_NAME -e 'SELECT process_id, state, health_status, updated_at FROM jetmon_process_health'"
 echo "demo.sh: WPCOM notices (the down site within about a minute): tail -f $wpcom_log"
 echo "demo.sh: Ctrl-C stops the monitor, the fixture, the WPCOM stub and the database"
 wait "$monitor_pid"
