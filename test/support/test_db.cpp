@@ -111,6 +111,14 @@ std::map<std::string, std::string> TestDatabase::env() const {
           {"DB_NAME", name_}};
 }
 
+std::map<std::string, std::string> TestDatabase::service_env(const std::string& config_path,
+                                                            const std::string& pid_file) const {
+  auto vars = env();
+  vars["JETMON_CONFIG"] = config_path;
+  vars["JETMON_PID_FILE"] = pid_file;
+  return vars;
+}
+
 std::int64_t query_int(db::Connection& connection, const std::string& sql) {
   auto value = connection.query_scalar(sql);
   return value && !value->is_null() ? value->as_int64().value_or(-1) : -1;

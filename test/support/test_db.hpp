@@ -51,6 +51,9 @@ class TestDatabase {
   // DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME for running the binaries against this
   // database (pass as run_command's env_overrides).
   std::map<std::string, std::string> env() const;
+  // env() plus JETMON_CONFIG and JETMON_PID_FILE: what `jetmon2 serve` needs to run on it.
+  std::map<std::string, std::string> service_env(const std::string& config_path,
+                                                 const std::string& pid_file) const;
 
  private:
   std::string name_;

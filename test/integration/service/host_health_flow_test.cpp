@@ -12,7 +12,6 @@
 
 #include "jetmon/common/host.hpp"
 #include "jetmon/db/connection.hpp"
-#include "jetmon/db/migrations.hpp"
 #include "support/background_process.hpp"
 #include "support/fixture_site.hpp"
 #include "support/process.hpp"
@@ -61,13 +60,11 @@ bool has_issue(const rapidjson::Value& summary, const std::string& text) {
 
 TEST_CASE("service: the dashboard and the process-health row show the running monitor, then its stop", "[service][dashboard]") {
   TestDatabase tdb;
-  jetmon::db::run_migrations(tdb.connection(), jetmon::db::embedded_migrations(), [](std::string_view) {});
+  auto& c = tdb.migrate();
   FixtureSite site;
-  auto& c = tdb.connection();
-  for (int i = 0; i < 5; ++i) {
-    c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)",
-           {3000 + i, i, site.url("/ok" + std::to_string(i))});
-  }
+  auto add_site = c.prepare(
+      "INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)");
+  for (int i = 0; i < 5; ++i) add_site.execute({3000 + i, i, site.url("/ok" + std::to_string(i))});
   TempDir dir;
   std::filesystem::create_directories(dir.path() + "/logs");
   std::filesystem::create_directories(dir.path() + "/stats");
@@ -76,10 +73,8 @@ TEST_CASE("service: the dashboard and the process-health row show the running mo
       "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NET_COMMS_TIMEOUT":3,)"
                      R"("STATS_UPDATE_INTERVAL_MS":300,"PINNED_BUCKET_MIN":0,"PINNED_BUCKET_MAX":99,)"
                      R"("DASHBOARD_PORT":)" + std::to_string(port) + "}");
-  auto env = tdb.env();
-  env["JETMON_CONFIG"] = config;
-  env["JETMON_PID_FILE"] = dir.path() + "/jetmon2.pid";
-  BackgroundProcess monitor({JETMON2_BIN}, env, dir.path() + "/monitor.log", dir.path());
+  BackgroundProcess monitor({JETMON2_BIN}, tdb.service_env(config, dir.path() + "/jetmon2.pid"),
+                            dir.path() + "/monitor.log", dir.path());
   INFO(monitor.log());
 
   // /api/host: a state published by the monitor, probes in, a completed round's throughput.

@@ -22,14 +22,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::map<std::string, std::string> service_env(const TestDatabase& tdb, const std::string& config,
-                                               const std::string& pid_file) {
-  auto env = tdb.env();
-  env["JETMON_CONFIG"] = config;
-  env["JETMON_PID_FILE"] = pid_file;
-  return env;
-}
-
 }  // namespace
 
 TEST_CASE("service: rounds check every active site, SIGHUP reloads, SIGTERM drains and exits 0", "[service]") {
@@ -47,7 +39,7 @@ TEST_CASE("service: rounds check every active site, SIGHUP reloads, SIGTERM drai
   const std::string config = dir.write_file(
       "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NET_COMMS_TIMEOUT":3,"DASHBOARD_PORT":0})");
   const std::string pid_file = dir.path() + "/run/jetmon2.pid";
-  BackgroundProcess monitor({JETMON2_BIN}, service_env(tdb, config, pid_file), dir.path() + "/monitor.log");
+  BackgroundProcess monitor({JETMON2_BIN}, tdb.service_env(config, pid_file), dir.path() + "/monitor.log");
   INFO(monitor.log());
 
   REQUIRE(eventually([&] {
@@ -101,7 +93,7 @@ TEST_CASE("service: dynamic monitors split the buckets and take over a dead peer
   // namespace only when available; otherwise stand in for the peer with a row of our own.
   c.exec("INSERT INTO jetmon_hosts (host_id, bucket_min, bucket_max, last_heartbeat, status) "
          "VALUES ('zz-peer', 50, 99, NOW(), 'active')");
-  BackgroundProcess monitor({JETMON2_BIN}, service_env(tdb, config, dir.path() + "/a.pid"), dir.path() + "/a.log");
+  BackgroundProcess monitor({JETMON2_BIN}, tdb.service_env(config, dir.path() + "/a.pid"), dir.path() + "/a.log");
   INFO(monitor.log());
   // The peer sorts after us: we own 0-49 and it keeps 50-99 while its heartbeat is fresh.
   REQUIRE(eventually([&] {
@@ -134,7 +126,7 @@ TEST_CASE("service: above WORKER_MAX_MEM_MB each round lowers the in-flight ceil
   const std::string config = dir.write_file(
       "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NUM_WORKERS":20,"WORKER_MAX_MEM_MB":1,)"
                      R"("DASHBOARD_PORT":0,"STATSD_ADDR":"127.0.0.1:9","WPCOM_NOTIFY_URL":"http://127.0.0.1:9/"})");
-  BackgroundProcess monitor({JETMON2_BIN}, service_env(tdb, config, dir.path() + "/m.pid"), dir.path() + "/m.log");
+  BackgroundProcess monitor({JETMON2_BIN}, tdb.service_env(config, dir.path() + "/m.pid"), dir.path() + "/m.log");
   INFO(monitor.log());
   const auto pressure_lines = [&] {
     const std::string log = monitor.log();
