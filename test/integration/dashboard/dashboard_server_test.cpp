@@ -70,7 +70,7 @@ DashboardState example_state() {
 // A raw /events client: reads the head, then one chunk = one event at a time.
 class SseClient {
  public:
-  explicit SseClient(int port, int rcvbuf = 0) {
+  explicit SseClient(int port, int rcvbuf = 0, const std::string& extra_headers = "") {
     fd_ = Fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (rcvbuf > 0) setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
     timeval tv{10, 0};
@@ -80,7 +80,7 @@ class SseClient {
     if (::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
       throw std::runtime_error("connect failed");
     }
-    send_all(fd_.get(), "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    send_all(fd_.get(), "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers + "\r\n");
   }
 
   // The response head (status line and headers); reads until the blank line.
@@ -308,6 +308,12 @@ TEST_CASE("dashboard server: SSE sends the current state on connect, then each p
 
   client.close();
   CHECK(eventually([&] { return server->event_clients() == 0; }, 10s));
+
+  // Browsers ask for compression: events still go out as plain text, one chunk each.
+  SseClient browser(server->port(), 0, "Accept-Encoding: gzip, deflate, br\r\n");
+  REQUIRE(browser.status() == 200);
+  CHECK(browser.header("Content-Encoding").empty());
+  CHECK(browser.next_chunk() == sse_event(second));
 }
 
 TEST_CASE("dashboard server: 32 streams, /api/host still answers, the 33rd gets 503",

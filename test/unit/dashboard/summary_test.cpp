@@ -16,7 +16,7 @@ using jetmon::health::HealthList;
 
 namespace {
 
-const auto kAt = std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 2000);
+const auto kAt = jetmon::dashboard::test::spec_example_time();
 
 // Published, no delivery workers, circuit closed: only the health list decides.
 DashboardState published() {
