@@ -96,10 +96,15 @@ TEST_CASE("service: notices held by an open WPCOM circuit survive a restart and 
     CHECK(r.body.find("\"status_type\":\"server\",\"checks\":[{\"type\":1,") != std::string::npos);
     sent.insert(r.body);
   }
-  // Each notice held over the restart went out exactly once, byte for byte as stored.
+  // Each notice held over the restart went out exactly once, byte for byte as stored (a
+  // re-confirmation may have refreshed a row's payload in place before its send: docs/notify.md).
   for (const auto& [id, payload] : queued) {
-    INFO("outbox id " << id << ": " << payload);
-    CHECK(sent.count(payload) == 1);
+    const auto row = c.query_one("SELECT payload, state FROM jetmon_wpcom_outbox WHERE id = ?", {id});
+    REQUIRE(row);
+    INFO("outbox id " << id << ": " << *row->get_string(0));
+    CHECK(row->get_string(1) == "delivered");
+    CHECK(sent.count(*row->get_string(0)) == 1);
+    CHECK(row->get_string(0)->substr(0, payload.find(",\"last_check\"")) == payload.substr(0, payload.find(",\"last_check\"")));
   }
   // And every request after the restart is exactly one delivered outbox row: none sent twice.
   std::multiset<std::string> delivered;
