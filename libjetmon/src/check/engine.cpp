@@ -129,6 +129,7 @@ struct Transfer {
 
   TlsCapture tls;
   ShardLease shard;
+  bool lingering = false;  // running past linger_after: outside the in-flight ceiling
 };
 
 struct SocketWatch {
@@ -150,6 +151,7 @@ struct Engine::Impl {
   uv_async_t wake{};
   uv_timer_t curl_timer{};
   uv_timer_t grace_timer{};
+  uv_timer_t linger_timer{};
   CurlMulti multi;
   std::thread thread;
   bool loop_ready = false;
@@ -163,7 +165,8 @@ struct Engine::Impl {
 
   // Loop thread only.
   std::deque<PendingCheck> pending;
-  std::unordered_set<Transfer*> running;
+  std::unordered_set<Transfer*> running;  // only through track() / untrack()
+  std::size_t lingering = 0;              // transfers in `running` marked lingering
   std::vector<CurlEasy> idle_easy;
   std::deque<ConnectionShard> shards;  // deque: leases point into it
   std::size_t next_shard = 0;
@@ -171,6 +174,7 @@ struct Engine::Impl {
   bool handles_closing = false;
 
   std::atomic<std::size_t> stat_in_flight{0};
+  std::atomic<std::size_t> stat_lingering{0};
   std::atomic<std::size_t> stat_pending{0};
   std::atomic<std::uint64_t> stat_completed{0};
 
@@ -209,6 +213,33 @@ struct Engine::Impl {
     fill_slots();
   }
 
+  void track(Transfer* t) {
+    if (running.insert(t).second && t->lingering) ++lingering;
+  }
+  void untrack(Transfer* t) {
+    if (running.erase(t) > 0 && t->lingering) --lingering;
+  }
+
+  bool has_slot() const {
+    const std::size_t ceiling = std::max<std::size_t>(1, max_in_flight.load());
+    const std::size_t hard_cap = ceiling * std::max<std::size_t>(1, options.max_lingering_factor);
+    return running.size() - lingering < ceiling && running.size() < hard_cap;
+  }
+
+  // Every 250 ms: checks past linger_after leave the ceiling, and their slots are refilled.
+  void on_linger_tick() {
+    const auto now = SteadyClock::now();
+    bool freed = false;
+    for (Transfer* t : running) {
+      if (!t->lingering && now - t->started >= options.linger_after) {
+        t->lingering = true;
+        ++lingering;
+        freed = true;
+      }
+    }
+    if (freed) fill_slots();
+  }
+
   void fill_slots() {
     if (stopping) {
       while (!pending.empty()) {
@@ -222,13 +253,14 @@ struct Engine::Impl {
         deliver(std::move(p.on_done), std::move(r));
       }
     }
-    while (!stopping && !pending.empty() && running.size() < std::max<std::size_t>(1, max_in_flight.load())) {
+    while (!stopping && !pending.empty() && has_slot()) {
       PendingCheck p = std::move(pending.front());
       pending.pop_front();
       start(std::move(p));
     }
     stat_pending.store(pending.size());
     stat_in_flight.store(running.size());
+    stat_lingering.store(lingering);
     maybe_finish_stop();
   }
 
@@ -281,9 +313,9 @@ struct Engine::Impl {
       finish(std::move(transfer), TransportOutcome::build_error, "out of memory building headers");
       return;
     }
-    running.insert(transfer.release());
+    track(transfer.release());
     if (!start_hop(*t)) {
-      running.erase(t);
+      untrack(t);
       finish(std::unique_ptr<Transfer>(t), TransportOutcome::build_error,
              "could not start the request");
     }
@@ -454,7 +486,7 @@ struct Engine::Impl {
   void on_transfer_done(Transfer* t, CURLcode rc) {
     curl_multi_remove_handle(multi.get(), t->easy.get());
     std::unique_ptr<Transfer> owned(t);
-    running.erase(t);
+    untrack(t);
 
     CURL* e = t->easy.get();
     long status = 0;
@@ -506,9 +538,9 @@ struct Engine::Impl {
       t->tls = {};
       t->scan_tail.clear();
       t->body_scanned = 0;
-      running.insert(owned.release());
+      track(owned.release());
       if (!start_hop(*t)) {
-        running.erase(t);
+        untrack(t);
         finish(std::unique_ptr<Transfer>(t), TransportOutcome::connect_error, "could not start the redirect");
       }
       return;
@@ -661,7 +693,7 @@ struct Engine::Impl {
     std::vector<Transfer*> victims(running.begin(), running.end());
     for (Transfer* t : victims) {
       curl_multi_remove_handle(multi.get(), t->easy.get());
-      running.erase(t);
+      untrack(t);
       CheckResult r = std::move(t->result);
       r.cancelled = true;
       r.error = "check engine stopped before the check finished";
@@ -670,6 +702,7 @@ struct Engine::Impl {
       deliver(std::move(done), std::move(r));
     }
     stat_in_flight.store(0);
+    stat_lingering.store(0);
     maybe_finish_stop();
   }
 
@@ -683,6 +716,8 @@ struct Engine::Impl {
     multi.reset();
     uv_timer_stop(&grace_timer);
     uv_timer_stop(&curl_timer);
+    uv_timer_stop(&linger_timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(&linger_timer), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&grace_timer), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&curl_timer), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&wake), nullptr);
@@ -699,6 +734,10 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(o
   s.curl_timer.data = &s;
   uv_timer_init(&s.loop, &s.grace_timer);
   s.grace_timer.data = &s;
+  uv_timer_init(&s.loop, &s.linger_timer);
+  s.linger_timer.data = &s;
+  uv_timer_start(&s.linger_timer, [](uv_timer_t* h) { static_cast<Impl*>(h->data)->on_linger_tick(); },
+                 250, 250);
   s.multi.reset(curl_multi_init());
   if (!s.multi) throw std::runtime_error("check engine: curl_multi_init failed");
   curl_multi_setopt(s.multi.get(), CURLMOPT_SOCKETFUNCTION, &Impl::on_curl_socket);
@@ -737,6 +776,7 @@ void Engine::set_max_in_flight(std::size_t max_in_flight) {
 EngineStats Engine::stats() const {
   EngineStats st;
   st.in_flight = impl_->stat_in_flight.load();
+  st.lingering = impl_->stat_lingering.load();
   st.pending = impl_->stat_pending.load();
   st.completed = impl_->stat_completed.load();
   return st;

@@ -185,9 +185,12 @@ struct Orchestrator::Impl {
       {
         std::unique_lock lock(mutex);
         // Check completions notify `changed`; the writer draining its backlog does not, so poll it.
+        // Lingering checks (slow or silent sites past the engine's linger_after) no longer hold
+        // an engine slot, so they do not hold back the window either; the 250 ms poll sees them.
         while (!changed.wait_for(lock, std::chrono::milliseconds(250), [&] {
-          if (stopping || (round_outstanding < window && !deps.writer->backlogged())) return true;
-          wake_dispatcher_below = window;
+          const std::size_t open_window = window + deps.engine->stats().lingering;
+          if (stopping || (round_outstanding < open_window && !deps.writer->backlogged())) return true;
+          wake_dispatcher_below = open_window;
           return false;
         })) {
         }

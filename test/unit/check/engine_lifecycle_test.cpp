@@ -328,3 +328,61 @@ TEST_CASE("the fixture site and the engine leave no threads or descriptors behin
   CHECK(count_entries("/proc/self/fd") == fds_before);
   CHECK(count_entries("/proc/self/task") == threads_before);
 }
+
+TEST_CASE("a slow site lingers outside the ceiling so the checks behind it go on", "[check][engine]") {
+  FixtureSite site(answers_after(milliseconds(0)));
+  site.route("/slow", answers_after(milliseconds(3000)));
+  EngineOptions options = test_engine_options(1);
+  options.linger_after = milliseconds(200);
+  Engine engine(options);
+  std::mutex mutex;
+  std::vector<std::uint64_t> order;
+  auto record = [&](CheckResult&& r) {
+    std::lock_guard lock(mutex);
+    order.push_back(r.blog_id);
+  };
+  CheckRequest slow = request_for(site, 1);
+  slow.url = site.url("/slow");
+  REQUIRE(engine.submit(slow, record));
+  for (std::uint64_t id = 2; id <= 4; ++id) REQUIRE(engine.submit(request_for(site, id), record));
+  REQUIRE(eventually([&] {
+    std::lock_guard lock(mutex);
+    return order.size() == 4;
+  }, milliseconds(20000)));
+  CHECK(engine.stop(milliseconds(1000)));
+  // With one slot, the three fast checks would wait 3 s behind the slow one; lingering lets them
+  // through first.
+  CHECK(order == std::vector<std::uint64_t>{2, 3, 4, 1});
+  CHECK(engine.stats().lingering == 0);
+}
+
+TEST_CASE("lingering checks are capped at max_in_flight times max_lingering_factor", "[check][engine]") {
+  FixtureSite site(answers_after(milliseconds(0)));
+  site.route("/slow", answers_after(milliseconds(2500)));
+  EngineOptions options = test_engine_options(1);
+  options.linger_after = milliseconds(100);
+  options.max_lingering_factor = 2;  // two running at most
+  Engine engine(options);
+  std::mutex mutex;
+  std::vector<std::uint64_t> order;
+  auto record = [&](CheckResult&& r) {
+    std::lock_guard lock(mutex);
+    order.push_back(r.blog_id);
+  };
+  for (std::uint64_t id = 1; id <= 3; ++id) {
+    CheckRequest slow = request_for(site, id);
+    slow.url = site.url("/slow");
+    REQUIRE(engine.submit(slow, record));
+  }
+  REQUIRE(engine.submit(request_for(site, 4), record));
+  REQUIRE(eventually([&] { return engine.stats().lingering == 2; }, milliseconds(10000)));
+  CHECK(engine.stats().in_flight == 2);  // the cap: the third slow check and the fast one wait
+  REQUIRE(eventually([&] {
+    std::lock_guard lock(mutex);
+    return order.size() == 4;
+  }, milliseconds(30000)));
+  CHECK(engine.stop(milliseconds(1000)));
+  CHECK(site.max_concurrent() <= 2);
+  // The fast check started only after a slow one finished and freed room under the cap.
+  CHECK(order.front() != 4);
+}
