@@ -94,7 +94,9 @@ int main(int argc, char** argv) {
   auto* veriflier = app.add_subcommand(
       "veriflier", "Run the Veriflier server (/check, /status) for other monitors' escalations");
   auto* status = app.add_subcommand(
-      "status", "Print /api/state of the local dashboard (DASHBOARD_PORT, DASHBOARD_HOST)");
+      "status", "Print the host summary of the local dashboard's /api/host (DASHBOARD_PORT, DASHBOARD_HOST)");
+  bool status_json = false;
+  status->add_flag("--json", status_json, "print the /api/host body verbatim");
 
   jetmon::ops::AuditOptions audit_options;
   auto* audit = app.add_subcommand("audit", "Print the audit log rows of one blog (DB_* environment)");
@@ -156,7 +158,7 @@ int main(int argc, char** argv) {
   if (*drain) return jetmon::ops::signal_monitor(env, SIGINT, std::cout, std::cerr);
   if (*reload) return jetmon::ops::signal_monitor(env, SIGHUP, std::cout, std::cerr);
   if (*veriflier) return serve_veriflier(env);
-  if (*status) return jetmon::dashboard::run_status(env, std::cout, std::cerr);
+  if (*status) return jetmon::dashboard::run_status(env, std::cout, std::cerr, status_json);
   (void)serve_cmd;  // `serve` and no subcommand both run the monitor
   return serve(env);
 }

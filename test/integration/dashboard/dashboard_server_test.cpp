@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "jetmon/dashboard/server.hpp"
+#include "jetmon/dashboard/status.hpp"
 #include "jetmon/dashboard/summary.hpp"
 #include "support/background_process.hpp"
 #include "support/process.hpp"
@@ -548,21 +549,42 @@ TEST_CASE("dashboard page: ids, sections and no external URLs", "[dashboard]") {
   CHECK(page.find("<link") == std::string::npos);
 }
 
-TEST_CASE("jetmon2 status prints /api/state, and fails clearly when nothing answers",
+TEST_CASE("jetmon2 status prints the /api/host summary, and fails clearly when nothing answers",
           "[dashboard][cli]") {
   auto server = running_server();
   const DashboardState state = example_state();
   server->publish(state);
-  const auto ok = jetmon::test::run_command(
-      {JETMON2_BIN, "status"},
-      {{"DASHBOARD_PORT", std::to_string(server->port())}, {"DASHBOARD_BIND_ADDR", "0.0.0.0"}});
-  CHECK(ok.exit_code == 0);
-  CHECK(ok.out == jetmon::dashboard::state_body(state));
+  const std::string port = std::to_string(server->port());
 
-  const auto host = jetmon::test::run_command(
-      {JETMON2_BIN, "status"},
-      {{"DASHBOARD_PORT", std::to_string(server->port())}, {"DASHBOARD_HOST", "127.0.0.1"}});
-  CHECK(host.exit_code == 0);
+  // No probe yet: amber (missing dependency health), exit 0.
+  const auto waiting = jetmon::test::run_command(
+      {JETMON2_BIN, "status"}, {{"DASHBOARD_PORT", port}, {"DASHBOARD_BIND_ADDR", "0.0.0.0"}});
+  CHECK(waiting.exit_code == 0);
+  CHECK(waiting.out == jetmon::dashboard::format_host_status(
+                           jetmon::dashboard::host_body(state, std::nullopt))->text);
+  CHECK(waiting.out.rfind("AMBER ", 0) == 0);
+
+  const auto json = jetmon::test::run_command(
+      {JETMON2_BIN, "status", "--json"}, {{"DASHBOARD_PORT", port}, {"DASHBOARD_HOST", "127.0.0.1"}});
+  CHECK(json.exit_code == 0);
+  CHECK(json.out == jetmon::dashboard::host_body(state, std::nullopt));
+
+  // A red dependency: the summary is red and the exit code 1.
+  const auto at = std::chrono::system_clock::now();
+  server->publish(state, jetmon::health::HealthList{{"mysql", "red", 2000, "ping failed", at},
+                                                    {"wpcom", "green", 0, "", at}});
+  const auto red = jetmon::test::run_command(
+      {JETMON2_BIN, "status"}, {{"DASHBOARD_PORT", port}, {"DASHBOARD_HOST", "127.0.0.1"}});
+  CHECK(red.exit_code == 1);
+  CHECK(red.out.rfind("RED rollout-blocking dependency or circuit issue\n", 0) == 0);
+  CHECK(red.out.find("\nissue: mysql red: ping failed\n") != std::string::npos);
+  CHECK(red.out.find("\nmysql: red 2000ms - ping failed\n") != std::string::npos);
+  CHECK(red.out.find("\nwpcom: green\n") != std::string::npos);
+  CHECK(red.err.empty());
+
+  const auto usage = jetmon::test::run_command({JETMON2_BIN, "status", "--bogus"},
+                                               {{"DASHBOARD_PORT", port}});
+  CHECK(usage.exit_code == 2);
 
   jetmon::test::RefusingPort refusing;
   const auto down = jetmon::test::run_command(
@@ -571,7 +593,7 @@ TEST_CASE("jetmon2 status prints /api/state, and fails clearly when nothing answ
   CHECK(down.exit_code == 1);
   CHECK(down.out.empty());
   CHECK(down.err.find("status: no dashboard answered at http://127.0.0.1:" +
-                      std::to_string(refusing.port()) + "/api/state") != std::string::npos);
+                      std::to_string(refusing.port()) + "/api/host") != std::string::npos);
 }
 
 TEST_CASE("dashboard server: connections over the ceiling are closed, idle ones hold no worker",

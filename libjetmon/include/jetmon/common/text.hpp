@@ -13,6 +13,7 @@ std::string go_quote(std::string_view text);
 std::string_view trim(std::string_view text);
 
 std::string to_lower_ascii(std::string_view text);
+std::string to_upper_ascii(std::string_view text);
 
 bool equals_ignore_ascii_case(std::string_view a, std::string_view b);
 
