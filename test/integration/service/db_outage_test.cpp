@@ -13,6 +13,7 @@
 #include "jetmon/db/migrations.hpp"
 #include "support/background_process.hpp"
 #include "support/fixture_site.hpp"
+#include "support/private_mariadb.hpp"
 #include "support/process.hpp"
 #include "support/test_db.hpp"
 
@@ -20,42 +21,6 @@ using namespace jetmon::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string kMariadbScript = std::string(JETMON_SOURCE_DIR) + "/scripts/mariadb.sh";
-
-bool port_busy(int port) {
-  return run_command({"bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port)}, {}, {}, 5000).exit_code == 0;
-}
-
-// scripts/mariadb.sh start|halt|resume|stop on a directory of its own, on a port away from the
-// range the ctest fixture scans (23306 up), so no other server takes it during the outage.
-class PrivateMariaDb {
- public:
-  explicit PrivateMariaDb(std::string dir) : dir_(std::move(dir)) {
-    int port = 27306 + static_cast<int>(::getpid() % 2000);
-    while (port_busy(port)) ++port;
-    run({"start", dir_, std::to_string(port)});
-    env_ = read_env_file(dir_ + "/env");
-  }
-  ~PrivateMariaDb() { run_command({kMariadbScript, "stop", dir_}); }
-  PrivateMariaDb(const PrivateMariaDb&) = delete;
-  PrivateMariaDb& operator=(const PrivateMariaDb&) = delete;
-
-  void halt() { run({"halt", dir_}); }
-  void resume() { run({"resume", dir_}); }
-  const std::map<std::string, std::string>& env() const { return env_; }
-  jetmon::db::Connection connect() const { return jetmon::db::Connection(options_from_env(env_)); }
-
- private:
-  void run(std::vector<std::string> args) {
-    args.insert(args.begin(), kMariadbScript);
-    const auto r = run_command(args, {}, {}, 120000);
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-  }
-  std::string dir_;
-  std::map<std::string, std::string> env_;
-};
 
 // Requests the fixture served, per path.
 std::map<std::string, std::int64_t> served(const FixtureSite& site) {

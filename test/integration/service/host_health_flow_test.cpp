@@ -13,6 +13,7 @@
 #include "jetmon/common/host.hpp"
 #include "jetmon/db/connection.hpp"
 #include "support/background_process.hpp"
+#include "support/dashboard_client.hpp"
 #include "support/fixture_site.hpp"
 #include "support/process.hpp"
 #include "support/test_db.hpp"
@@ -26,27 +27,6 @@ using jetmon::test::TestDatabase;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A free loopback port below the ephemeral range (so no outgoing connection can take it first).
-int free_low_port() {
-  for (int offset = 0; offset < 4000; ++offset) {
-    const int port = 24000 + (static_cast<int>(::getpid()) * 7 + offset) % 4000;
-    jetmon::test::Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in addr = jetmon::test::loopback(port);
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return port;
-  }
-  throw std::runtime_error("no free port in 24000-27999");
-}
-
-std::string get(int port, const std::string& path) {
-  try {
-    const auto r = jetmon::test::raw_http(
-        port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    return r.status == 200 ? r.body : std::string();
-  } catch (const std::exception&) {
-    return {};
-  }
-}
 
 bool has_issue(const rapidjson::Value& summary, const std::string& text) {
   if (!summary.HasMember("issues")) return false;
@@ -68,7 +48,7 @@ TEST_CASE("service: the dashboard and the process-health row show the running mo
   TempDir dir;
   std::filesystem::create_directories(dir.path() + "/logs");
   std::filesystem::create_directories(dir.path() + "/stats");
-  const int port = free_low_port();
+  const int port = jetmon::test::free_low_port();
   const std::string config = dir.write_file(
       "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NET_COMMS_TIMEOUT":3,)"
                      R"("STATS_UPDATE_INTERVAL_MS":300,"PINNED_BUCKET_MIN":0,"PINNED_BUCKET_MAX":99,)"
@@ -80,7 +60,7 @@ TEST_CASE("service: the dashboard and the process-health row show the running mo
   // /api/host: a state published by the monitor, probes in, a completed round's throughput.
   rapidjson::Document host;
   REQUIRE(eventually([&] {
-    const std::string body = get(port, "/api/host");
+    const std::string body = jetmon::test::dashboard_get(port, "/api/host");
     if (body.empty() || host.Parse(body.c_str()).HasParseError()) return false;
     return host["health"].IsArray() && host["state"]["sites_per_sec"].GetInt64() > 0;
   }, 30s));
@@ -142,5 +122,5 @@ TEST_CASE("service: the dashboard and the process-health row show the running mo
   REQUIRE(row);
   CHECK(row->get_string(0) == "stopped");
   CHECK(row->get_string(1) == "amber");
-  CHECK(get(port, "/api/state").empty());  // the dashboard closed with the process
+  CHECK(jetmon::test::dashboard_get(port, "/api/state").empty());  // the dashboard closed with the process
 }
