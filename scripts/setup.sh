@@ -13,6 +13,9 @@ packages=(
   # tests: Catch2 v2, a real MariaDB server (run as a throwaway instance), certificate tooling,
   # Node.js to run the dashboard page's own JavaScript summary rules
   catch2 mariadb-server mariadb-client openssl curl python3 nodejs
+  # headless Chromium: the host dashboard page is loaded from a live server, its rendered DOM
+  # checked and a screenshot kept (test/integration/dashboard/page_browser_test.cpp)
+  chromium
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(nginx-light libnginx-mod-http-echo wrk)
