@@ -92,8 +92,9 @@ TEST_CASE("heartbeat: no steady-state publish lands after shutdown began") {
   std::atomic<bool> stop{false};
   std::vector<std::thread> hammers;
   for (int i = 0; i < 3; ++i) {
-    hammers.emplace_back([&] {
-      while (!stop.load()) publisher.publish("running", i % 2 == 0);
+    const bool refresh = i % 2 == 0;
+    hammers.emplace_back([&publisher, &stop, refresh] {
+      while (!stop.load()) publisher.publish("running", refresh);
     });
   }
   REQUIRE(rec.wait_for_calls(20));
