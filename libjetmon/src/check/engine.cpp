@@ -86,7 +86,9 @@ inline constexpr std::size_t kTransfersPerShard = 64;
 class ShardLease {
  public:
   ShardLease() = default;
-  explicit ShardLease(ConnectionShard* shard) : shard_(shard) { ++shard_->active; }
+  explicit ShardLease(ConnectionShard* shard) : shard_(shard) {
+    if (shard_ != nullptr) ++shard_->active;
+  }
   ~ShardLease() { if (shard_ != nullptr) --shard_->active; }
   ShardLease(const ShardLease&) = delete;
   ShardLease& operator=(const ShardLease&) = delete;

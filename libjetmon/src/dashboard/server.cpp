@@ -666,8 +666,9 @@ std::unique_ptr<Server> start_dashboard(int dashboard_port, const std::string& b
   options.port = dashboard_port;
   options.bind_address = bind_address;
   options.logger = logger;
-  auto server = std::make_unique<Server>(options);
+  std::unique_ptr<Server> server;
   try {
+    server = std::make_unique<Server>(options);
     server->start();
   } catch (const std::exception& e) {
     write(log::Level::error, fmt::format("dashboard: {}", e.what()));
