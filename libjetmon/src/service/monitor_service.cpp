@@ -126,6 +126,8 @@ struct MonitorService::Impl {
   std::unique_ptr<health::ProcessHealthWriter> health_writer;
   std::unique_ptr<HeartbeatPublisher> heartbeat;
   MonitorIdentity identity;
+  // Runtime truth for the dashboard and the row: no embedded delivery workers exist in this build.
+  const bool delivery_workers_running = false;
   std::thread loop;
   std::once_flag shutdown_once;
   bool pid_written = false;
@@ -164,7 +166,7 @@ struct MonitorService::Impl {
     in.wpcom_circuit_open = notifier->wpcom_circuit_open();
     in.wpcom_queue_depth = notifier->wpcom_queue_depth();
     in.memory = metrics::read_memory_figures();
-    in.delivery_workers_enabled = false;  // this build runs no embedded delivery workers
+    in.delivery_workers_enabled = delivery_workers_running;
     in.hostname = options.hostname;
     in.now = std::chrono::system_clock::now();
     const dashboard::DashboardState state = dashboard::build_state(in);
@@ -286,9 +288,14 @@ void MonitorService::start() {
                 own.active_hosts, cfg->bucket_target, cfg->bucket_total);
     }
   }
-  s.dashboard = dashboard::start_dashboard(cfg->dashboard_port, cfg->dashboard_bind_addr);
+  s.dashboard = dashboard::start_dashboard(cfg->dashboard_port, cfg->effective_dashboard_bind_addr());
   const ops::DeliveryOwnerDecision owner = ops::monitor_delivery_owner(*cfg, s.options.hostname);
-  if (owner.warning) {
+  if (owner.workers_enabled) {
+    // The config makes this host a delivery owner, but the embedded workers are not built yet:
+    // say so instead of claiming they run (the dashboard shows runtime disabled, eligible).
+    log::warn("{}; this jetmon2 build has no embedded delivery workers, so none run here: "
+              "run jetmon-deliverer for webhook and alert-contact delivery", owner.message);
+  } else if (owner.warning) {
     log::warn("{}", owner.message);
   } else {
     log::info("config: {}", owner.message);
