@@ -111,8 +111,12 @@ StatusTarget status_target(const config::Environment& env) {
     int port = 0;
     const auto [end, ec] =
         std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc{} || end != port_text.data() + port_text.size() || port < 1 ||
-        port > 65535) {
+    const bool whole = ec == std::errc{} && end == port_text.data() + port_text.size();
+    if (whole && port == 0) {
+      throw std::invalid_argument(fmt::format(
+          "DASHBOARD_PORT={}: the dashboard is disabled, there is nothing to ask", jetmon::go_quote(port_text)));
+    }
+    if (!whole || port < 1 || port > 65535) {
       throw std::invalid_argument(
           fmt::format("DASHBOARD_PORT={} is not a port number", jetmon::go_quote(port_text)));
     }
@@ -141,7 +145,23 @@ int run_status(const config::Environment& env, std::ostream& out, std::ostream& 
   client.set_connection_timeout(std::chrono::seconds(5));
   client.set_read_timeout(std::chrono::seconds(10));
   client.set_write_timeout(std::chrono::seconds(5));
-  const httplib::Result result = client.Get("/api/host");
+  // A ceiling on the body: DASHBOARD_HOST may point at something that is not our dashboard.
+  constexpr std::size_t kMaxBody = 1024 * 1024;
+  std::string body;
+  bool too_large = false;
+  const httplib::Result result = client.Get("/api/host", [&](const char* data, std::size_t length) {
+    if (body.size() + length > kMaxBody) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, length);
+    return true;
+  });
+  if (too_large) {
+    err << fmt::format("status: {} answered more than {} bytes; not a jetmon2 dashboard\n", target.url,
+                       kMaxBody);
+    return 1;
+  }
   if (!result) {
     err << fmt::format("status: no dashboard answered at {}: {} (is jetmon2 running with "
                        "DASHBOARD_PORT={}?)\n",
@@ -152,14 +172,14 @@ int run_status(const config::Environment& env, std::ostream& out, std::ostream& 
     err << fmt::format("status: {} answered HTTP {}\n", target.url, result->status);
     return 1;
   }
-  const std::optional<StatusReport> report = format_host_status(result->body);
+  const std::optional<StatusReport> report = format_host_status(body);
   if (!report) {
     err << fmt::format("status: {} answered a body that is not /api/host JSON\n", target.url);
     return 1;
   }
   if (json) {
-    out << result->body;
-    if (!result->body.empty() && result->body.back() != '\n') out << "\n";
+    out << body;
+    if (!body.empty() && body.back() != '\n') out << "\n";
   } else {
     out << report->text;
   }

@@ -17,6 +17,7 @@
 #include "jetmon/dashboard/status.hpp"
 #include "jetmon/dashboard/summary.hpp"
 #include "support/background_process.hpp"
+#include "support/fixture_site.hpp"
 #include "support/process.hpp"
 #include "unit/dashboard/dashboard_test_data.hpp"
 #include "unit/veriflier/veriflier_test_helpers.hpp"
@@ -619,4 +620,17 @@ TEST_CASE("dashboard server: connections over the ceiling are closed, idle ones 
   // Freeing one makes room again.
   idle.pop_back();
   CHECK(eventually([&] { return request(port, "GET", "/api/state").status == 200; }, 10s));
+}
+
+TEST_CASE("jetmon2 status stops reading a server that never ends its body", "[dashboard][cli]") {
+  jetmon::test::SiteBehaviour endless;
+  endless.body = "{\"state\":";
+  endless.endless = true;
+  jetmon::test::FixtureSite site(endless);
+  const auto r = jetmon::test::run_command(
+      {JETMON2_BIN, "status"},
+      {{"DASHBOARD_PORT", std::to_string(site.port())}, {"DASHBOARD_HOST", "127.0.0.1"}});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("answered more than 1048576 bytes") != std::string::npos);
 }
