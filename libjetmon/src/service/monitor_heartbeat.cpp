@@ -32,8 +32,10 @@ health::ProcessHealthRow monitor_health_row(const dashboard::DashboardState& sta
       std::string(health::status_for_state(lifecycle, dashboard::host_summary(state, health).status));
   row.started_at = identity.started_at;
   row.updated_at = state.updated_at;
-  row.bucket_min = bucket_column(state.bucket_min);
-  row.bucket_max = bucket_column(state.bucket_max);
+  if (state.bucket_min <= state.bucket_max) {  // an empty range ([0,-1]: no buckets) stays NULL
+    row.bucket_min = bucket_column(state.bucket_min);
+    row.bucket_max = bucket_column(state.bucket_max);
+  }
   row.bucket_ownership = state.bucket_ownership;
   row.api_port = port_column(config.api_port);
   row.dashboard_port = port_column(config.dashboard_port);

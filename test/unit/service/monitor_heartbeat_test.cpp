@@ -105,3 +105,13 @@ TEST_CASE("monitor heartbeat: out-of-range figures saturate instead of wrapping"
   CHECK(row.active_checks == 0u);
   CHECK(row.dashboard_port == 0u);
 }
+
+TEST_CASE("monitor heartbeat: a host that owns no buckets writes NULL, not bucket 0") {
+  jetmon::config::Config cfg;
+  auto state = published_state();
+  state.bucket_min = 0;
+  state.bucket_max = -1;  // the empty range of a host left over after the buckets ran out
+  const auto row = monitor_health_row(state, {}, "running", cfg, identity());
+  CHECK_FALSE(row.bucket_min.has_value());
+  CHECK_FALSE(row.bucket_max.has_value());
+}
