@@ -64,8 +64,9 @@ std::optional<std::string> PoolPinger::ping() {
     return detail::BoundedWorker::error_text(
         impl_->worker.run(
             [pool]() -> std::optional<std::string> {
+              // acquire() pings an idle connection before handing it out, and a new one is
+              // checked with a round trip when it opens: getting a lease is the probe.
               db::Pool::Lease lease = pool->acquire();
-              lease->ping();
               return std::nullopt;
             },
             impl_->bound),
