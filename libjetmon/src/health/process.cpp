@@ -1,5 +1,7 @@
 #include "jetmon/health/process.hpp"
 
+#include "common/utf8.hpp"
+
 #include <fmt/format.h>
 
 #include <limits>
@@ -38,12 +40,12 @@ std::string process_id(std::string_view host_id, std::string_view process_type) 
 
 namespace {
 
-constexpr std::size_t kBuildColumnBytes = 64;
+constexpr std::size_t kBuildColumnChars = 64;  // VARCHAR(64) counts characters
 
 std::string build_column(std::string_view value, std::string_view fallback) {
   value = trim(value);
   if (value.empty()) value = fallback;
-  return std::string(value.substr(0, kBuildColumnBytes));
+  return std::string(utf8_prefix(value, kBuildColumnChars));
 }
 
 bool is_state(std::string_view s) {

@@ -1,24 +1,9 @@
 #include "notify/outbox.hpp"
 
+#include "common/utf8.hpp"
 #include "jetmon/db/error.hpp"
 
 namespace jetmon::notify::outbox {
-
-std::string truncate_utf8(std::string_view text, std::size_t max_chars) {
-  std::size_t chars = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (chars == max_chars) return std::string(text.substr(0, i));
-    const auto b = static_cast<unsigned char>(text[i]);
-    std::size_t len = 1;
-    if (b >= 0xF0) len = 4;
-    else if (b >= 0xE0) len = 3;
-    else if (b >= 0xC0) len = 2;
-    i += len;
-    ++chars;
-  }
-  return std::string(text);
-}
 
 InsertOutcome insert(db::Connection& c, const NewNotice& n) {
   constexpr unsigned kDuplicateKey = 1062;
@@ -31,7 +16,7 @@ InsertOutcome insert(db::Connection& c, const NewNotice& n) {
     if (newest->get_string(2) == n.key) return InsertOutcome::already_stored;
     try {
       c.exec("UPDATE jetmon_wpcom_outbox SET notice_key = ?, status_type = ?, payload = ? WHERE id = ?",
-             {n.key, truncate_utf8(n.status_type, 32), n.payload, newest->get_uint64(0)});
+             {n.key, std::string(utf8_prefix(n.status_type, 32)), n.payload, newest->get_uint64(0)});
     } catch (const db::DbError& e) {
       if (e.code() == kDuplicateKey) return InsertOutcome::already_stored;  // sent before
       throw;
@@ -42,7 +27,7 @@ InsertOutcome insert(db::Connection& c, const NewNotice& n) {
   const auto r = c.exec(
       "INSERT INTO jetmon_wpcom_outbox (host_id, notice_key, blog_id, status_id, status_type, payload, state)"
       " VALUES (?, ?, ?, ?, ?, ?, 'pending') ON DUPLICATE KEY UPDATE id = id",
-      {n.host_id, n.key, n.blog_id, n.status_id, truncate_utf8(n.status_type, 32), n.payload});
+      {n.host_id, n.key, n.blog_id, n.status_id, std::string(utf8_prefix(n.status_type, 32)), n.payload});
   tx.commit();
   return r.affected_rows == 1 ? InsertOutcome::inserted : InsertOutcome::already_stored;
 }
@@ -99,12 +84,12 @@ void mark_attempt(db::Connection& c, std::uint64_t id, std::uint32_t attempts) {
 }
 
 void record_error(db::Connection& c, std::uint64_t id, std::string_view error) {
-  c.exec("UPDATE jetmon_wpcom_outbox SET last_error = ? WHERE id = ?", {truncate_utf8(error, 1024), id});
+  c.exec("UPDATE jetmon_wpcom_outbox SET last_error = ? WHERE id = ?", {std::string(utf8_prefix(error, 1024)), id});
 }
 
 void mark_failed(db::Connection& c, std::uint64_t id, std::string_view error) {
   c.exec("UPDATE jetmon_wpcom_outbox SET state = 'failed', last_error = ? WHERE id = ?",
-         {truncate_utf8(error, 1024), id});
+         {std::string(utf8_prefix(error, 1024)), id});
 }
 
 void mark_delivered(db::Connection& c, std::uint64_t id, std::uint64_t blog_id, const db::DateTime& now_utc) {

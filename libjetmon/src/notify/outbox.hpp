@@ -62,7 +62,4 @@ void mark_delivered(db::Connection& c, std::uint64_t id, std::uint64_t blog_id, 
 // Deletes up to `limit` delivered/failed rows of `host_id` created more than `age_hours` ago.
 std::uint64_t prune(db::Connection& c, std::string_view host_id, long long age_hours, int limit);
 
-// At most `max_chars` UTF-8 characters of `text` (never splits a sequence).
-std::string truncate_utf8(std::string_view text, std::size_t max_chars);
-
 }  // namespace jetmon::notify::outbox
