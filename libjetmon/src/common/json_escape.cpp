@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "common/utf8.hpp"
+
 namespace jetmon {
 
-std::string json_escape(std::string_view text) {
+std::string json_escape(std::string_view raw) {
+  const std::string text = valid_utf8(raw);
   std::string out;
   out.reserve(text.size() + 8);
   for (char c : text) {

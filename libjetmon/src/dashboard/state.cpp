@@ -5,7 +5,6 @@
 #include <stdexcept>
 
 #include "common/json_escape.hpp"
-#include "common/utf8.hpp"
 #include "jetmon/common/time.hpp"
 #include "jetmon/ops/delivery_owner.hpp"
 #include "jetmon/ops/rollout_hints.hpp"
@@ -13,7 +12,7 @@
 namespace jetmon::dashboard {
 namespace {
 
-std::string quoted(const std::string& text) { return "\"" + json_escape(valid_utf8(text)) + "\""; }
+std::string quoted(const std::string& text) { return "\"" + json_escape(text) + "\""; }
 
 const char* boolean(bool value) { return value ? "true" : "false"; }
 

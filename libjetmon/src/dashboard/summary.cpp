@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "common/json_escape.hpp"
-#include "common/utf8.hpp"
 
 namespace jetmon::dashboard {
 
@@ -82,7 +81,7 @@ std::string summary_json(const HostSummary& summary) {
     out += R"(,"issues":[)";
     for (std::size_t i = 0; i < summary.issues.size(); ++i) {
       if (i > 0) out += ',';
-      out += '"' + json_escape(valid_utf8(summary.issues[i])) + '"';
+      out += '"' + json_escape(summary.issues[i]) + '"';
     }
     out += ']';
   }

@@ -3,17 +3,16 @@
 #include <fmt/format.h>
 
 #include "common/json_escape.hpp"
-#include "common/utf8.hpp"
 #include "jetmon/common/time.hpp"
 
 namespace jetmon::health {
 
 std::string health_entry_json(const HealthEntry& entry) {
-  std::string out = fmt::format(R"({{"name":"{}","status":"{}")", json_escape(valid_utf8(entry.name)),
-                                json_escape(valid_utf8(entry.status)));
+  std::string out = fmt::format(R"({{"name":"{}","status":"{}")", json_escape(entry.name),
+                                json_escape(entry.status));
   if (entry.latency_ms != 0) out += fmt::format(R"(,"latency_ms":{})", entry.latency_ms);
   if (!entry.last_error.empty()) {
-    out += fmt::format(R"(,"last_error":"{}")", json_escape(valid_utf8(entry.last_error)));
+    out += fmt::format(R"(,"last_error":"{}")", json_escape(entry.last_error));
   }
   out += fmt::format(R"(,"checked_at":"{}"}})", format_rfc3339_utc(entry.checked_at));
   return out;
