@@ -20,7 +20,7 @@ bool port_busy(int port) {
 }  // namespace
 
 PrivateMariaDb::PrivateMariaDb(std::string dir) : dir_(std::move(dir)) {
-  int port = 27306 + static_cast<int>(::getpid() % 2000);
+  int port = 28306 + static_cast<int>(::getpid() % 2000);  // above free_low_port's 24000-27999
   while (port_busy(port)) ++port;
   run({"start", dir_, std::to_string(port)});
   env_ = read_env_file(dir_ + "/env");
