@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <utility>
@@ -16,6 +17,7 @@
 #include <unordered_set>
 
 #include "check/curl_handles.hpp"
+#include "check/socket_set.hpp"
 #include "check/tls_capture.hpp"
 #include "check/url.hpp"
 #include "jetmon/common/log.hpp"
@@ -134,12 +136,6 @@ struct Transfer {
   bool lingering = false;  // running past linger_after: outside the in-flight ceiling
 };
 
-struct SocketWatch {
-  uv_poll_t poll;
-  curl_socket_t fd;
-  Engine::Impl* engine;
-};
-
 struct PendingCheck {
   CheckRequest request;
   Engine::Completion on_done;
@@ -154,6 +150,8 @@ struct Engine::Impl {
   uv_timer_t curl_timer{};
   uv_timer_t grace_timer{};
   uv_timer_t linger_timer{};
+  SocketSet sockets;
+  uv_poll_t sockets_poll{};  // readable when a socket in `sockets` is ready
   CurlMulti multi;
   std::thread thread;
   bool loop_ready = false;
@@ -621,45 +619,44 @@ struct Engine::Impl {
 
   // ---- libcurl <-> libuv glue ---------------------------------------------------------------
 
+  // libcurl's socket callback. The interest mask lives in libcurl's socketp (0 = not watched),
+  // so watching a socket allocates nothing.
   static int on_curl_socket(CURL*, curl_socket_t fd, int what, void* userp, void* socketp) {
     auto* self = static_cast<Impl*>(userp);
-    auto* watch = static_cast<SocketWatch*>(socketp);
+    const auto previous = static_cast<unsigned>(reinterpret_cast<std::uintptr_t>(socketp));
     if (what == CURL_POLL_REMOVE) {
-      if (watch != nullptr) {
-        uv_poll_stop(&watch->poll);
-        uv_close(reinterpret_cast<uv_handle_t*>(&watch->poll),
-                 [](uv_handle_t* h) { delete static_cast<SocketWatch*>(h->data); });
+      if (previous != 0) {
+        self->sockets.forget(fd);
         curl_multi_assign(self->multi.get(), fd, nullptr);
       }
       return 0;
     }
-    if (watch == nullptr) {
-      watch = new SocketWatch{};
-      watch->fd = fd;
-      watch->engine = self;
-      if (uv_poll_init_socket(&self->loop, &watch->poll, fd) != 0) {
-        delete watch;
-        return -1;
-      }
-      watch->poll.data = watch;
-      curl_multi_assign(self->multi.get(), fd, watch);
+    unsigned interest = 0;
+    if (what & CURL_POLL_IN) interest |= kWantRead;
+    if (what & CURL_POLL_OUT) interest |= kWantWrite;
+    if (!self->sockets.watch(fd, interest, previous)) return -1;
+    if (interest != previous) {
+      curl_multi_assign(self->multi.get(), fd,
+                        reinterpret_cast<void*>(static_cast<std::uintptr_t>(interest)));
     }
-    int events = 0;
-    if (what & CURL_POLL_IN) events |= UV_READABLE;
-    if (what & CURL_POLL_OUT) events |= UV_WRITABLE;
-    uv_poll_start(&watch->poll, events, &Impl::on_poll);
     return 0;
   }
 
-  static void on_poll(uv_poll_t* handle, int status, int events) {
-    auto* watch = static_cast<SocketWatch*>(handle->data);
-    Impl* self = watch->engine;
-    int flags = 0;
-    if (status < 0) flags = CURL_CSELECT_ERR;
-    if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
-    if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
+  static void on_sockets_ready(uv_poll_t* handle, int, int) {
+    auto* self = static_cast<Impl*>(handle->data);
+    if (!self->multi) return;
+    constexpr int kBatch = 128;
+    SocketReady ready[kBatch];
+    const int n = self->sockets.ready(ready, kBatch);
     int still_running = 0;
-    curl_multi_socket_action(self->multi.get(), watch->fd, flags, &still_running);
+    for (int i = 0; i < n; ++i) {
+      int flags = 0;
+      if (ready[i].readable) flags |= CURL_CSELECT_IN;
+      if (ready[i].writable) flags |= CURL_CSELECT_OUT;
+      if (ready[i].error) flags |= CURL_CSELECT_ERR;
+      // A socket closed earlier in this batch is unknown to libcurl now and ignored by it.
+      curl_multi_socket_action(self->multi.get(), ready[i].fd, flags, &still_running);
+    }
     self->process_curl_messages();
   }
 
@@ -716,6 +713,7 @@ struct Engine::Impl {
     // Cleaning up the multi handle may still report sockets to close; do it while the loop runs
     // so their close callbacks happen before uv_loop_close.
     multi.reset();
+    uv_close(reinterpret_cast<uv_handle_t*>(&sockets_poll), nullptr);
     uv_timer_stop(&grace_timer);
     uv_timer_stop(&curl_timer);
     uv_timer_stop(&linger_timer);
@@ -740,6 +738,9 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(o
   s.linger_timer.data = &s;
   uv_timer_start(&s.linger_timer, [](uv_timer_t* h) { static_cast<Impl*>(h->data)->on_linger_tick(); },
                  250, 250);
+  uv_poll_init(&s.loop, &s.sockets_poll, s.sockets.descriptor());
+  s.sockets_poll.data = &s;
+  uv_poll_start(&s.sockets_poll, UV_READABLE, &Impl::on_sockets_ready);
   s.multi.reset(curl_multi_init());
   if (!s.multi) throw std::runtime_error("check engine: curl_multi_init failed");
   curl_multi_setopt(s.multi.get(), CURLMOPT_SOCKETFUNCTION, &Impl::on_curl_socket);
