@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "jetmon/common/time_args.hpp"
 #include "jetmon/config/config.hpp"
 #include "jetmon/db/value.hpp"
 
@@ -14,18 +15,10 @@
 // jetmon_audit_log rows of one blog, oldest first, in the Go tool's table layout.
 namespace jetmon::ops {
 
-// A Go duration ("24h", "1h30m", "90s", "1.5h", "250ms"; units ns us µs ms s m h, no days).
-// nullopt when malformed; the sign is kept ("-1h" is negative).
-std::optional<std::chrono::nanoseconds> parse_go_duration(std::string_view text);
-
-// A point in time given on the command line: RFC 3339 ("2026-04-30T10:42:15Z",
-// "…+02:00", fractions allowed) or the database forms "YYYY-MM-DD[ HH:MM:SS[.f]]" read as UTC
-// (the sessions run in UTC). nullopt when malformed.
-std::optional<db::DateTime> parse_time_argument(std::string_view text);
-
-// --since: a positive duration means `now` minus it, otherwise a time as above. nullopt when it
-// is neither (zero and negative durations included).
-std::optional<db::DateTime> resolve_since(std::string_view text, std::chrono::system_clock::time_point now);
+// The --since / --until parsers live in common/time_args.hpp (shared with the rollout gates).
+using jetmon::parse_go_duration;
+using jetmon::parse_time_argument;
+using jetmon::resolve_since;
 
 // The CLI11-style validator text for a --since / --until value: "" when valid, else the reason.
 std::string check_since_argument(std::string_view text);
