@@ -38,6 +38,19 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
+std::string collapse_whitespace(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n\v\f";
+  std::string out;
+  std::size_t pos = text.find_first_not_of(kSpace);
+  while (pos != std::string_view::npos) {
+    const std::size_t end = text.find_first_of(kSpace, pos);
+    if (!out.empty()) out += ' ';
+    out += text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    pos = end == std::string_view::npos ? end : text.find_first_not_of(kSpace, end);
+  }
+  return out;
+}
+
 std::string to_lower_ascii(std::string_view text) {
   std::string out(text);
   for (char& c : out) {

@@ -1,7 +1,6 @@
 #include "jetmon/dashboard/status.hpp"
 
 #include <fmt/format.h>
-#include <httplib.h>
 #include <rapidjson/document.h>
 
 #include <cctype>
@@ -10,6 +9,7 @@
 #include <stdexcept>
 
 #include "jetmon/common/text.hpp"
+#include "jetmon/dashboard/http_get.hpp"
 
 namespace jetmon::dashboard {
 namespace {
@@ -141,35 +141,23 @@ int run_status(const config::Environment& env, std::ostream& out, std::ostream& 
     err << "status: " << e.what() << "\n";
     return 1;
   }
-  httplib::Client client(fmt::format("http://{}:{}", target.host, target.port));
-  client.set_connection_timeout(std::chrono::seconds(5));
-  client.set_read_timeout(std::chrono::seconds(10));
-  client.set_write_timeout(std::chrono::seconds(5));
   // A ceiling on the body: DASHBOARD_HOST may point at something that is not our dashboard.
   constexpr std::size_t kMaxBody = 1024 * 1024;
-  std::string body;
-  bool too_large = false;
-  const httplib::Result result = client.Get("/api/host", [&](const char* data, std::size_t length) {
-    if (body.size() + length > kMaxBody) {
-      too_large = true;
-      return false;
-    }
-    body.append(data, length);
-    return true;
-  });
-  if (too_large) {
+  const GetResult result = http_get(target.host, target.port, "/api/host", GetTimeouts{}, kMaxBody);
+  const std::string& body = result.body;
+  if (result.too_large) {
     err << fmt::format("status: {} answered more than {} bytes; not a jetmon2 dashboard\n", target.url,
                        kMaxBody);
     return 1;
   }
-  if (!result) {
+  if (!result.status) {
     err << fmt::format("status: no dashboard answered at {}: {} (is jetmon2 running with "
                        "DASHBOARD_PORT={}?)\n",
-                       target.url, httplib::to_string(result.error()), target.port);
+                       target.url, result.error, target.port);
     return 1;
   }
-  if (result->status >= 400) {
-    err << fmt::format("status: {} answered HTTP {}\n", target.url, result->status);
+  if (*result.status >= 400) {
+    err << fmt::format("status: {} answered HTTP {}\n", target.url, *result.status);
     return 1;
   }
   const std::optional<StatusReport> report = format_host_status(body);

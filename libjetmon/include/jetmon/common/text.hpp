@@ -12,6 +12,10 @@ std::string go_quote(std::string_view text);
 // Trims ASCII whitespace from both ends.
 std::string_view trim(std::string_view text);
 
+// The words of `text` (split on ASCII whitespace) joined by single spaces, like Go's
+// strings.Join(strings.Fields(s), " "): one line for a tool's output or an HTTP body.
+std::string collapse_whitespace(std::string_view text);
+
 std::string to_lower_ascii(std::string_view text);
 std::string to_upper_ascii(std::string_view text);
 
