@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <string>
+#include <string_view>
+#include <vector>
 #include <thread>
 
 #include "jetmon/common/host.hpp"
@@ -21,6 +24,7 @@
 #include "jetmon/ops/audit.hpp"
 #include "jetmon/ops/database.hpp"
 #include "jetmon/ops/validate_config.hpp"
+#include "jetmon/rollout/cli.hpp"
 
 namespace {
 
@@ -81,7 +85,16 @@ int serve_veriflier(const jetmon::config::Environment& env) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `jetmon2 rollout <sub> …` delegates to the rollout gates (the same code as jetmon-rollout);
+  // Go's flag syntax (-file, --x v) is not CLI11's, so the words go to it untouched.
+  if (argc >= 2 && std::string_view(argv[1]) == "rollout") {
+    jetmon::rollout::Context context = jetmon::rollout::Context::process();
+    return jetmon::rollout::run_rollout(std::vector<std::string>(argv + 2, argv + argc),
+                                        jetmon::rollout::Invocation::jetmon2(), context, std::cout, std::cerr);
+  }
   CLI::App app{"Jetmon uptime monitor", "jetmon2"};
+  app.footer("Rollout gates: jetmon2 rollout <sub> [flags] (the same as jetmon-rollout <sub>; "
+             "`jetmon2 rollout` lists the subcommands)");
   jetmon::apps::add_version_flag(app, "jetmon2");
   app.require_subcommand(0, 1);
   auto* version = app.add_subcommand("version", "Print the version line");
