@@ -34,6 +34,25 @@ std::string_view deliverer_status(const HealthList& probes, bool delivery_worker
   return status;
 }
 
+int effective_grace_sec(int configured) noexcept {
+  return configured > 0 ? configured : kDefaultHeartbeatGraceSec;
+}
+
+std::int64_t heartbeat_age_sec(std::chrono::system_clock::time_point updated_at,
+                               std::chrono::system_clock::time_point now) noexcept {
+  const auto age = std::chrono::floor<std::chrono::seconds>(now - updated_at).count();
+  return age > 0 ? static_cast<std::int64_t>(age) : 0;
+}
+
+bool is_stale(std::int64_t age_sec, int grace_sec) noexcept { return age_sec > grace_sec; }
+
+bool is_active_process(std::string_view state, std::chrono::system_clock::time_point updated_at,
+                       std::chrono::system_clock::time_point now, int grace_sec) noexcept {
+  state = trim(state);
+  if (state == kStateStopping || state == kStateStopped) return false;
+  return !is_stale(heartbeat_age_sec(updated_at, now), grace_sec);
+}
+
 std::string process_id(std::string_view host_id, std::string_view process_type) {
   return fmt::format("{}:{}", trim(host_id), trim(process_type));
 }

@@ -5,7 +5,7 @@
 
 #include <ostream>
 
-#include "common/utf8.hpp"
+#include "rollout/json_writer.hpp"
 #include "jetmon/common/text.hpp"
 #include "jetmon/common/time.hpp"
 
@@ -21,11 +21,6 @@ std::string_view text_prefix(Level level) {
     case Level::output: return "";
   }
   return "";
-}
-
-void write_string(rapidjson::PrettyWriter<rapidjson::StringBuffer>& writer, std::string_view text) {
-  const std::string clean = valid_utf8(text);
-  writer.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
 }
 
 }  // namespace
@@ -88,18 +83,18 @@ std::string report_json(std::string_view subcommand, std::chrono::system_clock::
   writer.Key("ok");
   writer.Bool(failures.empty());
   writer.Key("command");
-  write_string(writer, std::string("rollout ") + std::string(subcommand));
+  write_json_string(writer, std::string("rollout ") + std::string(subcommand));
   writer.Key("generated_at");
-  write_string(writer, format_rfc3339_utc(generated_at));
+  write_json_string(writer, format_rfc3339_utc(generated_at));
   if (!lines.empty()) {
     writer.Key("lines");
     writer.StartArray();
     for (const Line& line : lines) {
       writer.StartObject();
       writer.Key("level");
-      write_string(writer, level_name(line.level));
+      write_json_string(writer, level_name(line.level));
       writer.Key("message");
-      write_string(writer, line.message);
+      write_json_string(writer, line.message);
       writer.EndObject();
     }
     writer.EndArray();
@@ -107,7 +102,7 @@ std::string report_json(std::string_view subcommand, std::chrono::system_clock::
   if (!failures.empty()) {
     writer.Key("failures");
     writer.StartArray();
-    for (const std::string& failure : failures) write_string(writer, failure);
+    for (const std::string& failure : failures) write_json_string(writer, failure);
     writer.EndArray();
   }
   writer.EndObject();

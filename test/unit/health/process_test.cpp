@@ -231,3 +231,35 @@ TEST_CASE("health row validation normalizes a valid row") {
     CHECK(v.row.updated_at == utc(2026, 4, 30, 9, 0, 0));
   }
 }
+
+TEST_CASE("health freshness: grace default, whole-second ages, stale only past the grace") {
+  using jetmon::health::effective_grace_sec;
+  using jetmon::health::heartbeat_age_sec;
+  using jetmon::health::is_active_process;
+  using jetmon::health::is_stale;
+  CHECK(effective_grace_sec(0) == 600);
+  CHECK(effective_grace_sec(-5) == 600);
+  CHECK(effective_grace_sec(90) == 90);
+
+  const auto now = utc(2026, 4, 29, 12, 0, 0) + milliseconds(700);
+  CHECK(heartbeat_age_sec(now - seconds(42), now) == 42);
+  CHECK(heartbeat_age_sec(now - milliseconds(1500), now) == 1);
+  CHECK(heartbeat_age_sec(now + seconds(5), now) == 0);  // a clock ahead reads 0, never negative
+  CHECK_FALSE(is_stale(600, 600));
+  CHECK(is_stale(601, 600));
+
+  struct Case {
+    const char* state;
+    int age;
+    bool active;
+  };
+  const Case cases[] = {
+      {"running", 0, true},   {"idle", 600, true},     {"running", 601, false},
+      {"starting", 10, true}, {"stopping", 10, false}, {" stopped ", 10, false},
+      {"weird", 10, true},    {"stopped", 900, false},
+  };
+  for (const Case& c : cases) {
+    INFO(c.state << " age " << c.age);
+    CHECK(is_active_process(c.state, now - seconds(c.age), now, 600) == c.active);
+  }
+}

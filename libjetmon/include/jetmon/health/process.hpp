@@ -42,6 +42,26 @@ std::string_view status_for_state(std::string_view state, std::string_view statu
 std::string_view deliverer_status(const HealthList& probes, bool delivery_workers_enabled,
                                   std::string_view delivery_owner_host);
 
+// ---- freshness (dashboard-fleet.md §9.2) ----------------------------------------------------------
+
+inline constexpr int kDefaultHeartbeatGraceSec = 600;
+
+// BUCKET_HEARTBEAT_GRACE_SEC as the fleet dashboard and the rollout tools apply it: ≤ 0 → 600.
+int effective_grace_sec(int configured) noexcept;
+
+// Whole seconds from `updated_at` to `now`, never negative (a clock a little ahead reads 0).
+std::int64_t heartbeat_age_sec(std::chrono::system_clock::time_point updated_at,
+                               std::chrono::system_clock::time_point now) noexcept;
+
+// Stale when the age is strictly greater than the grace.
+bool is_stale(std::int64_t age_sec, int grace_sec) noexcept;
+
+// An "active" process: its row is not stale and its state (trimmed) is not stopping or stopped.
+// Any other state counts, including the table's default "starting" and values this build does
+// not know, so a process is never mistaken for gone because of a word.
+bool is_active_process(std::string_view state, std::chrono::system_clock::time_point updated_at,
+                       std::chrono::system_clock::time_point now, int grace_sec) noexcept;
+
 // ---- identity -------------------------------------------------------------------------------------
 
 // "<host_id>:<process_type>", each part trimmed: "web-1:monitor". One row per process class per
