@@ -7,6 +7,7 @@
 
 #include "jetmon/common/text.hpp"
 #include "jetmon/health/process.hpp"
+#include "jetmon/rollout/static_plan.hpp"
 #include "jetmon/schedule/buckets.hpp"
 
 namespace jetmon::rollout {
@@ -30,21 +31,6 @@ std::string format_leases(const std::vector<HostLease>& leases) {
 
 // ---- coverage ------------------------------------------------------------------------------------
 
-std::optional<std::string> tiling_error(std::string_view subject, const std::vector<Span>& spans, int total) {
-  int next = 0;  // the first bucket not yet covered
-  for (const Span& span : spans) {
-    if (span.min > next) {
-      return fmt::format("{} has gap {}-{} before host {}", subject, next, span.min - 1, go_quote(span.host));
-    }
-    if (span.min < next) {
-      return fmt::format("{} overlaps before host {} at bucket {}", subject, go_quote(span.host), span.min);
-    }
-    next = span.max + 1;
-  }
-  if (next < total) return fmt::format("{} has trailing gap {}-{}", subject, next, total - 1);
-  return std::nullopt;
-}
-
 std::optional<std::string> dynamic_coverage_error(std::vector<HostLease> rows, int bucket_total, int grace_sec,
                                                   TimePoint now) {
   if (bucket_total <= 0) return "BUCKET_TOTAL must be > 0";
@@ -53,7 +39,7 @@ std::optional<std::string> dynamic_coverage_error(std::vector<HostLease> rows, i
   std::sort(rows.begin(), rows.end(), [](const HostLease& a, const HostLease& b) {
     return std::tie(a.bucket_min, a.host_id) < std::tie(b.bucket_min, b.host_id);
   });
-  std::vector<Span> spans;
+  std::vector<OwnedRange> spans;
   spans.reserve(rows.size());
   for (const HostLease& row : rows) {
     const std::string host = go_quote(row.host_id);
@@ -70,9 +56,9 @@ std::optional<std::string> dynamic_coverage_error(std::vector<HostLease> rows, i
       return fmt::format("host {} heartbeat is stale: last_heartbeat={} age_sec={} grace_sec={}", host,
                          format_seconds_utc(row.last_heartbeat), age, grace_sec);
     }
-    spans.push_back(Span{row.host_id, row.bucket_min, row.bucket_max});
+    spans.push_back(OwnedRange{row.host_id, row.bucket_min, row.bucket_max});
   }
-  return tiling_error("dynamic bucket coverage", spans, bucket_total);
+  return tiling_error(std::move(spans), bucket_total, "dynamic bucket coverage");
 }
 
 // ---- the host's own monitor process --------------------------------------------------------------

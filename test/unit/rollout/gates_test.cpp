@@ -77,7 +77,7 @@ TEST_CASE("rollout lease rows render as host=min-max status=s joined by commas",
 
 TEST_CASE("rollout tiling names the first gap, overlap or trailing gap", "[rollout]") {
   struct Case {
-    std::vector<Span> spans;
+    std::vector<OwnedRange> spans;
     int total;
     std::optional<std::string> error;
   };
@@ -92,7 +92,7 @@ TEST_CASE("rollout tiling names the first gap, overlap or trailing gap", "[rollo
   };
   for (const Case& c : cases) {
     INFO(c.spans.size() << " spans, total " << c.total);
-    CHECK(tiling_error("plan", c.spans, c.total) == c.error);
+    CHECK(tiling_error(c.spans, c.total, "plan") == c.error);
   }
 }
 

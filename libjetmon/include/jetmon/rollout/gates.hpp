@@ -28,18 +28,6 @@ std::string format_leases(const std::vector<HostLease>& leases);
 
 // ---- coverage (§1.9 step 4; state-report applies the same rules) ----------------------------------
 
-struct Span {
-  std::string host;
-  int min = 0;
-  int max = 0;
-};
-
-// Whether `spans`, already sorted by (min, host) and each with a valid range, tile 0..total-1
-// exactly. The first problem, named after `subject` ("dynamic bucket coverage", "static bucket
-// plan"): "<subject> has gap <a>-<b> before host "<h>"", "<subject> overlaps before host "<h>" at
-// bucket <n>", "<subject> has trailing gap <a>-<b>"; nullopt when the tiling is exact.
-std::optional<std::string> tiling_error(std::string_view subject, const std::vector<Span>& spans, int total);
-
 // The dynamic-ownership rules over the jetmon_hosts rows, first failure only: T > 0,
 // grace > 0 (BUCKET_HEARTBEAT_GRACE_SEC as configured, no default here), at least one row; then,
 // sorted by (bucket_min, host_id), each row must be `active`, have 0 ≤ min ≤ max < T and a
