@@ -18,12 +18,9 @@
 #include "support/utc.hpp"
 
 using namespace jetmon::rollout;
+using namespace jetmon::test;  // TestDatabase, add_site, add_event, utc
 using jetmon::db::Connection;
 using jetmon::db::DateTime;
-using jetmon::test::add_event;
-using jetmon::test::add_site;
-using jetmon::test::TestDatabase;
-using jetmon::test::utc;
 
 namespace {
 
