@@ -51,18 +51,6 @@ std::string report_text(Queries& q, BucketRange range, std::int64_t limit, std::
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// Every table of the current database: its row count and CHECKSUM TABLE … EXTENDED.
-std::map<std::string, std::string> table_fingerprints(Connection& c) {
-  std::map<std::string, std::string> out;
-  for (const auto& row : c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")) {
-    const std::string table = row.get_string(0).value_or("");
-    const auto count = c.query_scalar("SELECT COUNT(*) FROM `" + table + "`");
-    const auto sum = c.query_one("CHECKSUM TABLE `" + table + "` EXTENDED");
-    out[table] = count->as_string().value_or("?") + "/" + (sum ? sum->get_string(1).value_or("NULL") : "none");
-  }
-  return out;
-}
-
 // The cause seeding of the §3 tests: one drifting site per likely cause that data can produce,
 // in buckets 40..47, plus agreeing sites that must not show up.
 void seed_causes(Connection& c) {
