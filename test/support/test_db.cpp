@@ -124,4 +124,16 @@ std::int64_t query_int(db::Connection& connection, const std::string& sql) {
   return value && !value->is_null() ? value->as_int64().value_or(-1) : -1;
 }
 
+std::map<std::string, std::string> table_fingerprints(db::Connection& connection) {
+  std::map<std::string, std::string> out;
+  for (const auto& row :
+       connection.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")) {
+    const std::string table = row.get_string(0).value_or("");
+    const auto sum = connection.query_one("CHECKSUM TABLE `" + table + "` EXTENDED");
+    out[table] = std::to_string(query_int(connection, "SELECT COUNT(*) FROM `" + table + "`")) + "/" +
+                 (sum ? sum->get_string(1).value_or("NULL") : "none");
+  }
+  return out;
+}
+
 }  // namespace jetmon::test

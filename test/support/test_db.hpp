@@ -32,6 +32,10 @@ db::ConnectOptions test_db_server_options();
 // The first column of the first row as an integer; -1 when there is no row or it is NULL.
 std::int64_t query_int(db::Connection& connection, const std::string& sql);
 
+// Every table of the connection's current database → "<row count>/<CHECKSUM TABLE … EXTENDED>":
+// equal before and after proves a read-only command changed nothing.
+std::map<std::string, std::string> table_fingerprints(db::Connection& connection);
+
 class TestDatabase {
  public:
   TestDatabase();

@@ -6,30 +6,14 @@
 #include "jetmon/db/error.hpp"
 #include "jetmon/metrics/statsd.hpp"
 #include "jetmon/schedule/projection_drift.hpp"
+#include "support/drift_seed.hpp"
 #include "support/test_db.hpp"
 
 using namespace jetmon::schedule;
 using jetmon::metrics::RecordingSink;
 using jetmon::test::TestDatabase;
-
-namespace {
-
-void add_site(jetmon::db::Connection& c, std::uint64_t blog, int bucket, int site_status, bool active = true) {
-  c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active, site_status) "
-         "VALUES (?, ?, ?, ?, ?)",
-         {blog, bucket, "http://site" + std::to_string(blog) + ".example/", active ? 1 : 0, site_status});
-}
-
-void add_event(jetmon::db::Connection& c, std::uint64_t blog, const std::string& state, bool open = true,
-               const std::string& check_type = "http", const char* discriminator = nullptr) {
-  c.exec("INSERT INTO jetmon_events (blog_id, check_type, discriminator, severity, state, ended_at) "
-         "VALUES (?, ?, ?, 4, ?, IF(?, NULL, NOW(3)))",
-         {blog, check_type,
-          discriminator ? jetmon::db::Value(std::string(discriminator)) : jetmon::db::Value(),
-          state, open ? 1 : 0});
-}
-
-}  // namespace
+using jetmon::test::add_event;
+using jetmon::test::add_site;
 
 TEST_CASE("schedule: projection drift counts each kind of mismatch once, in range, active only", "[schedule]") {
   TestDatabase tdb;
@@ -77,7 +61,7 @@ TEST_CASE("schedule: projection drift counts each kind of mismatch once, in rang
                                                     << row.get_string("type").value_or("NULL")
                                                     << " key=" << row.get_string("key").value_or("NULL"));
     CHECK(row.get_string("select_type") != "DEPENDENT SUBQUERY");
-    if (row.get_string("table") == "<derived2>") CHECK(row.get_string("type") == "ref");
+    if (row.get_string("table").value_or("").rfind("<derived", 0) == 0) CHECK(row.get_string("type") == "ref");
   }
 }
 

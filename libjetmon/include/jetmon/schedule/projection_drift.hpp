@@ -31,6 +31,14 @@ std::int64_t count_projection_drift(db::Connection& connection, BucketRange rang
 const std::string& projection_drift_sql();
 std::vector<db::Value> projection_drift_params(BucketRange range);
 
+// The drifting sites themselves, one row per site row (the derivation of rollout.md §3), as a
+// SELECT to wrap in FROM (…): columns jetpack_monitor_site_id, blog_id, bucket_no, site_status,
+// expected_status, event_id (lowest open Down id, else lowest Seems Down id, else lowest open id,
+// else NULL), open_event_count (open http events of the blog), event_state (Down, else Seems Down,
+// else the MIN of the other open states, else NULL). Takes projection_drift_params(range). The
+// count above and the rollout report's list and summary queries are all built on it.
+const std::string& projection_drift_sites_sql();
+
 // The drift metrics of monitor.md §9.1: nullopt (the check failed) → counter
 // `projection.drift.check_error.count`; otherwise gauge `projection.drift.count` and, when it is
 // above 0, counter `projection.drift.detected.count` (1 per check, as Go does).
