@@ -12,6 +12,7 @@
 #include "jetmon/rollout/flags.hpp"
 #include "jetmon/rollout/rehearsal.hpp"
 #include "jetmon/rollout/static_plan.hpp"
+#include "rollout/gate_runners.hpp"
 
 namespace jetmon::rollout {
 namespace {
@@ -191,7 +192,7 @@ std::vector<Subcommand> make_subcommands() {
                    {F::file, F::host, F::runtime_host, F::bucket_min, F::bucket_max, F::bucket_total, F::service,
                     F::systemd_unit, F::skip_systemd, F::output},
                    0,
-                   {},
+                   run_host_preflight,
                    true});
   table.push_back({"static-plan-check",
                    "--file=<ranges.csv> [--bucket-total=N] [--host=<host> --bucket-min=N --bucket-max=N] "
@@ -200,7 +201,7 @@ std::vector<Subcommand> make_subcommands() {
                    0,
                    run_static_plan_check,
                    true});
-  table.push_back({"pinned-check", "[--host=<host_id>] [--output=text|json]", {F::host, F::output}, 0, {}, true});
+  table.push_back({"pinned-check", "[--host=<host_id>] [--output=text|json]", {F::host, F::output}, 0, run_pinned_check, true});
   table.push_back({"cutover-check",
                    fmt::format("[--host=<host_id>] {} [--since=15m] [--require-all] [--limit=N] [--status-port=N] "
                                "[--skip-status] [--output=text|json]",
@@ -208,16 +209,16 @@ std::vector<Subcommand> make_subcommands() {
                    {F::host, F::bucket_min, F::bucket_max, F::since, F::require_all, F::limit, F::status_port,
                     F::skip_status, F::output},
                    100,
-                   {},
+                   run_cutover_check,
                    true});
   table.push_back({"rollback-check", fmt::format("[--host=<host_id>] {} [--output=text|json]", kRange),
-                   {F::host, F::bucket_min, F::bucket_max, F::output}, 0, {}, true});
-  table.push_back({"dynamic-check", "[--output=text|json]", {F::output}, 0, {}, true});
+                   {F::host, F::bucket_min, F::bucket_max, F::output}, 0, run_rollback_check, true});
+  table.push_back({"dynamic-check", "[--output=text|json]", {F::output}, 0, run_dynamic_check, true});
   table.push_back({"activity-check", fmt::format("{} [--since=15m] [--require-all] [--output=text|json]", kRange),
-                   {F::bucket_min, F::bucket_max, F::since, F::require_all, F::output}, 0, {}, true});
+                   {F::bucket_min, F::bucket_max, F::since, F::require_all, F::output}, 0, run_activity_check, true});
   table.push_back({"projection-drift", fmt::format("{} [--limit=N] [--output=text|json]", kRange),
-                   {F::bucket_min, F::bucket_max, F::limit, F::output}, 50, {}, true});
-  table.push_back({"state-report", "[--since=15m] [--output=text|json]", {F::since, F::output}, 0, {}, false});
+                   {F::bucket_min, F::bucket_max, F::limit, F::output}, 50, run_projection_drift, true});
+  table.push_back({"state-report", "[--since=15m] [--output=text|json]", {F::since, F::output}, 0, run_state_report, false});
   return table;
 }
 

@@ -1,9 +1,6 @@
 // The rollout gates (rollout.md §1.4, §1.6, §1.7, §1.9, §1.10, product decision 10) on real MariaDB
 // through MariaDbQueries: seeded jetmon_hosts leases, sites and process-health rows.
-//
-// MariaDbQueries comes from the rollout-drift branch; until that is merged this file compiles to
-// nothing (drop the #if once both branches are on main).
-#if __has_include("jetmon/rollout/mariadb_queries.hpp")
+
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -19,6 +16,7 @@
 
 using namespace jetmon::rollout;
 using jetmon::test::TestDatabase;
+using jetmon::test::table_fingerprints;
 
 namespace {
 
@@ -293,19 +291,7 @@ TEST_CASE("rollout gates db: no gate changes any table", "[rollout]") {
   add_lease(c, "b", 5, 9, 2000);
   add_monitor_row(c, "v2-a", "running", 3, 0, 4);
 
-  // Every table's checksum and row count, keyed by name.
-  const auto snapshot = [&]() {
-    std::map<std::string, std::string> out;
-    for (const auto& row : c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")) {
-      const std::string table = row.get_string(0).value_or("");
-      const auto sum = c.query_one("CHECKSUM TABLE `" + table + "` EXTENDED");
-      REQUIRE(sum.has_value());
-      out[table] = sum->get_string(1).value_or("null");
-      out[table] += "/" + std::to_string(jetmon::test::query_int(c, "SELECT COUNT(*) FROM `" + table + "`"));
-    }
-    return out;
-  };
-  const auto before = snapshot();
+  const auto before = table_fingerprints(c);
   REQUIRE(before.count("jetmon_hosts") == 1);
 
   MariaDbQueries q(c);
@@ -322,7 +308,6 @@ TEST_CASE("rollout gates db: no gate changes any table", "[rollout]") {
     std::ostringstream so, se;
     state_report(cfg, q, "v2-a", since, at, OutputMode::json, so, se);
   }
-  CHECK(snapshot() == before);
+  CHECK(table_fingerprints(c) == before);
 }
 
-#endif  // __has_include("jetmon/rollout/mariadb_queries.hpp")
