@@ -3,8 +3,13 @@
 // failing scenario per subcommand, checked on text, JSON and exit code; and none of them writes.
 #include <catch2/catch.hpp>
 
+#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "jetmon/config/config.hpp"
+#include "jetmon/ops/rollout_hints.hpp"
 
 #include "support/dashboard_client.hpp"
 #include "support/drift_seed.hpp"
@@ -293,4 +298,41 @@ TEST_CASE("no rollout gate changes any table", "[rollout][cli]") {
     CHECK(r.exit_code <= 1);
   }
   CHECK(table_fingerprints(f.c) == before);
+}
+
+// Issue #5: the commands the dashboard and validate-config print (ops::rollout_commands) must run
+// as printed once the operator fills in the <placeholders>: no flag error, no usage line.
+TEST_CASE("the rollout commands the dashboard prints run as printed", "[rollout][cli]") {
+  Fixture f;
+  f.site(1, 1, 60);
+  f.monitor_row("v2-a", "running", 5);
+  const std::string plan = f.dir.write_file("plan.csv", "v1-a,0,4\nv1-b,5,9\n");
+  for (const char* config : {kPinned, kDynamic}) {
+    const jetmon::ops::RolloutCommands printed = jetmon::ops::rollout_commands(jetmon::config::parse(config));
+    for (const std::string& command : {printed.static_plan, printed.preflight, printed.cutover, printed.activity,
+                                       printed.rollback, printed.state_report, printed.drift_report}) {
+      if (command.empty()) continue;
+      INFO(command);
+      std::vector<std::string> argv;
+      std::istringstream words(command);
+      for (std::string word; words >> word;) {
+        for (const auto& [placeholder, value] : std::vector<std::pair<std::string, std::string>>{
+                 {"<ranges.csv>", plan}, {"<v1-hostname>", "v1-a"}, {"<v2-hostname>", "v2-a"}}) {
+          if (const auto at = word.find(placeholder); at != std::string::npos) word.replace(at, placeholder.size(), value);
+        }
+        argv.push_back(word);
+      }
+      REQUIRE(argv.size() >= 3);
+      CHECK(argv[0] == "./jetmon2");
+      CHECK(argv[1] == "rollout");
+      argv[0] = JETMON2_BIN;
+      auto env = f.env(config);
+      const auto r = run_command(argv, env);
+      CHECK(r.exit_code != 2);
+      CHECK(r.err.find("usage:") == std::string::npos);
+      CHECK(r.err.find("flag provided but not defined") == std::string::npos);
+      CHECK(r.err.find("not available in this build") == std::string::npos);
+      CHECK((r.out.starts_with("PASS ") || r.out.starts_with("INFO ")));
+    }
+  }
 }
