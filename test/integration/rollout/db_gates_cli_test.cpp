@@ -325,14 +325,20 @@ TEST_CASE("the rollout commands the dashboard prints run as printed", "[rollout]
       REQUIRE(argv.size() >= 3);
       CHECK(argv[0] == "./jetmon2");
       CHECK(argv[1] == "rollout");
+      // The same words run through jetmon2 and, without "rollout", through jetmon-rollout.
+      std::vector<std::string> rollout_argv(argv.begin() + 1, argv.end());
+      rollout_argv[0] = JETMON_ROLLOUT_BIN;
       argv[0] = JETMON2_BIN;
-      auto env = f.env(config);
+      const auto env = f.env(config);
       const auto r = run_command(argv, env);
       CHECK(r.exit_code != 2);
       CHECK(r.err.find("usage:") == std::string::npos);
       CHECK(r.err.find("flag provided but not defined") == std::string::npos);
       CHECK(r.err.find("not available in this build") == std::string::npos);
       CHECK((r.out.starts_with("PASS ") || r.out.starts_with("INFO ")));
+      const auto same = run_command(rollout_argv, env);
+      CHECK(same.exit_code == r.exit_code);
+      CHECK(same.err.find("usage:") == std::string::npos);
     }
   }
 }
