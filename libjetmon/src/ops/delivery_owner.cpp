@@ -5,6 +5,15 @@
 #include "jetmon/common/text.hpp"
 
 namespace jetmon::ops {
+namespace {
+
+// The same line for jetmon2 and jetmon-deliverer (rollout.md §1.10, dashboard-fleet.md §7.2).
+DeliveryOwnerDecision owner_matched(const std::string& quoted_owner) {
+  return {true, false,
+          fmt::format("delivery_owner_host={} matched; delivery workers enabled on this host", quoted_owner)};
+}
+
+}  // namespace
 
 DeliveryOwnerDecision monitor_delivery_owner(const config::Config& config, std::string_view host) {
   const std::string_view owner = trim(config.delivery_owner_host);
@@ -20,11 +29,7 @@ DeliveryOwnerDecision monitor_delivery_owner(const config::Config& config, std::
                         "API_PORT is enabled",
                         go_quote(host))};
   }
-  if (owner == host) {
-    return {true, false,
-            fmt::format("delivery_owner_host={} matched; delivery workers enabled on host {}",
-                        quoted_owner, go_quote(host))};
-  }
+  if (owner == host) return owner_matched(quoted_owner);
   return {false, false,
           fmt::format("delivery_owner_host={}; delivery workers disabled on host {}", quoted_owner,
                       go_quote(host))};
@@ -40,11 +45,7 @@ DeliveryOwnerDecision deliverer_delivery_owner(const config::Config& config,
                         "delivery workers",
                         go_quote(host))};
   }
-  if (owner == host) {
-    return {true, false,
-            fmt::format("delivery_owner_host={} matched; delivery workers enabled on this host",
-                        quoted_owner)};
-  }
+  if (owner == host) return owner_matched(quoted_owner);
   return {false, false,
           fmt::format("delivery_owner_host={}; standalone deliverer idle on host {}", quoted_owner,
                       go_quote(host))};
