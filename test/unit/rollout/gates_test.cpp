@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "jetmon/rollout/gates.hpp"
+#include "jetmon/rollout/static_plan.hpp"
 #include "fake_queries.hpp"
 #include "support/utc.hpp"
 
