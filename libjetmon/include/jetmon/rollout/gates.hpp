@@ -14,7 +14,7 @@
 // §1.7 (rollback-check), §1.9 (dynamic-check), and the process-health checks of product
 // decision 10. Each gate writes its lines to a Report, reads only through Queries, stops at the
 // first failure (returns false after report.fail) and lets query exceptions propagate to the
-// subcommand runner. docs/rollout-gates.md.
+// subcommand runner. docs/rollout-design.md.
 namespace jetmon::rollout {
 
 // ---- rendering -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 #include "jetmon/rollout/report.hpp"
 
 // The legacy projection drift report (rollout.md §1.8, §3): `projection-drift` runs it alone,
-// `cutover-check` as its last section. docs/rollout-drift.md.
+// `cutover-check` as its last section. docs/rollout-design.md.
 namespace jetmon::rollout {
 
 // How many summary groups the table shows; the rest are counted in INFO lines.

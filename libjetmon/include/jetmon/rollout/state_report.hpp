@@ -14,7 +14,7 @@
 // `rollout state-report` (rollout.md §1.10): an informational snapshot of ownership, lease
 // coverage, recent activity, projection drift and delivery ownership, with the issues and one
 // suggested next action. Not a gate: it exits 0 whenever a report was built, even with ok=false.
-// Built as data first, then rendered as text lines or its own JSON schema. docs/rollout-gates.md.
+// Built as data first, then rendered as text lines or its own JSON schema. docs/rollout-design.md.
 namespace jetmon::rollout {
 
 struct CoverageHost {
