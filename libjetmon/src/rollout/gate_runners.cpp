@@ -99,7 +99,7 @@ int run_host_preflight(Run& run) {
 
 int run_pinned_check(Run& run) {
   return with_session(run, [&](Session& session, Queries& queries, Report& report) {
-    return pinned_check(session.config, queries, session.host_id, run.context.now(), report);
+    return pinned_safety_block(session.config, queries, session.host_id, report);
   });
 }
 

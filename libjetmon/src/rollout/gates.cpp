@@ -308,11 +308,6 @@ bool pinned_safety_block(const config::Config& config, Queries& queries, const s
   return true;
 }
 
-bool pinned_check(const config::Config& config, Queries& queries, const std::string& host, TimePoint /*now*/,
-                  Report& report) {
-  return pinned_safety_block(config, queries, host, report);
-}
-
 bool activity_check(Queries& queries, BucketRange range, TimePoint cutoff, bool require_all, Report& report) {
   const std::string since = format_seconds_utc(cutoff);
   const std::string range_text = format_range(range);

@@ -76,7 +76,7 @@ TEST_CASE("rollout gates db: pinned safety block passes on a clean pinned range"
   add_lease(c, "dyn-other", 5, 9, 5);
   MariaDbQueries q(c);
   Captured out;
-  CHECK(pinned_check(pinned_config(0, 4), q, "v2-a", now(), out.report));
+  CHECK(pinned_safety_block(pinned_config(0, 4), q, "v2-a", out.report));
   CHECK(out.err.str().empty());
   CHECK(out.out.str() ==
         "PASS pinned_range=0-4\nPASS legacy_status_projection=enabled\nPASS api_port=disabled\n"
@@ -90,7 +90,7 @@ TEST_CASE("rollout gates db: a pinned host with a stray jetmon_hosts row fails",
   add_lease(c, "v2-a", 5, 9, 5);  // its own row, even outside the pinned range
   MariaDbQueries q(c);
   Captured out;
-  CHECK_FALSE(pinned_check(pinned_config(0, 4), q, "v2-a", now(), out.report));
+  CHECK_FALSE(pinned_safety_block(pinned_config(0, 4), q, "v2-a", out.report));
   CHECK(out.err.str() ==
         "FAIL host \"v2-a\" still has a jetmon_hosts row; a pinned host must not hold dynamic bucket ownership\n");
   CHECK(out.out.str().find("jetmon_hosts row absent") == std::string::npos);
@@ -104,7 +104,7 @@ TEST_CASE("rollout gates db: overlapping jetmon_hosts rows fail the pinned block
   MariaDbQueries q(c);
   {
     Captured out;
-    CHECK_FALSE(pinned_check(pinned_config(3, 5), q, "v2-a", now(), out.report));
+    CHECK_FALSE(pinned_safety_block(pinned_config(3, 5), q, "v2-a", out.report));
     CHECK(out.err.str() ==
           "FAIL 2 jetmon_hosts row(s) overlapping pinned range 3-5: dyn-a=0-3 status=active, dyn-b=4-9 "
           "status=draining\n");
@@ -299,7 +299,7 @@ TEST_CASE("rollout gates db: no gate changes any table", "[rollout]") {
   const TimePoint since = at - std::chrono::minutes(15);
   for (const auto& cfg : {pinned_config(0, 4), dynamic_config()}) {
     Captured out;
-    pinned_check(cfg, q, "v2-a", at, out.report);
+    pinned_safety_block(cfg, q, "v2-a", out.report);
     activity_check(q, BucketRange{0, 9}, since, true, out.report);
     rollback_check(cfg, q, "v2-a", BucketRange{0, 4}, at, out.report);
     dynamic_check(cfg, q, at, out.report);

@@ -394,7 +394,7 @@ TEST_CASE("rollout pinned safety block: each row's outcome", "[rollout]") {
     FakeQueries q = healthy_pinned();
     tc.setup(cfg, q);
     Captured c;
-    CHECK(pinned_check(cfg, q, "v2-a", kNow, c.report) == tc.ok);
+    CHECK(pinned_safety_block(cfg, q, "v2-a", c.report) == tc.ok);
     CHECK(c.out.str() == tc.out);
     CHECK(c.err.str() == tc.err);
     CHECK(c.report.ok() == tc.ok);

@@ -95,10 +95,6 @@ bool cutover_process_check(const config::Config& config, Queries& queries, const
 bool pinned_safety_block(const config::Config& config, Queries& queries, const std::string& host,
                          Report& report);
 
-// pinned-check: the safety block alone (the caller has printed the config/DB lines).
-bool pinned_check(const config::Config& config, Queries& queries, const std::string& host, TimePoint now,
-                  Report& report);
-
 // §1.6 over a resolved range (R-default) and cutoff (--since resolved).
 bool activity_check(Queries& queries, BucketRange range, TimePoint cutoff, bool require_all, Report& report);
 
