@@ -21,6 +21,7 @@
 #include "integration/notify/wpcom_stub.hpp"
 #include "support/background_process.hpp"
 #include "support/dashboard_client.hpp"
+#include "support/monitor_fixture.hpp"
 #include "support/private_mariadb.hpp"
 #include "support/process.hpp"
 #include "support/test_db.hpp"
@@ -82,8 +83,7 @@ struct Monitor {
 
   Monitor(const TempDir& dir, std::map<std::string, std::string> env, const std::string& extra_config,
           int stats_interval_ms = 300) {
-    std::filesystem::create_directories(dir.path() + "/logs");
-    std::filesystem::create_directories(dir.path() + "/stats");
+    jetmon::test::make_monitor_dirs(dir.path());
     env["JETMON_CONFIG"] = dir.write_file(
         "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NET_COMMS_TIMEOUT":2,)"
                        R"("PINNED_BUCKET_MIN":0,"PINNED_BUCKET_MAX":99,"STATS_UPDATE_INTERVAL_MS":)" +

@@ -15,6 +15,7 @@
 #include "support/background_process.hpp"
 #include "support/dashboard_client.hpp"
 #include "support/fixture_site.hpp"
+#include "support/monitor_fixture.hpp"
 #include "support/process.hpp"
 #include "support/test_db.hpp"
 #include "unit/veriflier/veriflier_test_helpers.hpp"
@@ -42,12 +43,9 @@ TEST_CASE("service: the dashboard and the process-health row show the running mo
   TestDatabase tdb;
   auto& c = tdb.migrate();
   FixtureSite site;
-  auto add_site = c.prepare(
-      "INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)");
-  for (int i = 0; i < 5; ++i) add_site.execute({3000 + i, i, site.url("/ok" + std::to_string(i))});
+  jetmon::test::add_fixture_sites(c, site, 3000, 5);
   TempDir dir;
-  std::filesystem::create_directories(dir.path() + "/logs");
-  std::filesystem::create_directories(dir.path() + "/stats");
+  jetmon::test::make_monitor_dirs(dir.path());
   const int port = jetmon::test::free_low_port();
   const std::string config = dir.write_file(
       "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NET_COMMS_TIMEOUT":3,)"
