@@ -114,18 +114,22 @@ ExecResult Connection::execute(std::string_view sql) {
 }
 
 ExecResult Connection::exec(std::string_view sql, const Params& params) {
-  return prepare(sql).execute(params);
+  return impl().run_cached(sql, params, nullptr);
 }
 
 std::vector<Row> Connection::query(std::string_view sql, const Params& params) {
-  return prepare(sql).query(params);
+  std::vector<Row> rows;
+  const std::function<void(const Row&)> collect = [&](const Row& r) { rows.push_back(r); };
+  impl().run_cached(sql, params, &collect);
+  return rows;
 }
 
 std::optional<Row> Connection::query_one(std::string_view sql, const Params& params) {
   std::optional<Row> first;
-  prepare(sql).query_each(params, [&](const Row& r) {
+  const std::function<void(const Row&)> keep_first = [&](const Row& r) {
     if (!first) first = r;
-  });
+  };
+  impl().run_cached(sql, params, &keep_first);
   return first;
 }
 

@@ -109,27 +109,33 @@ constexpr std::size_t kInitialTextBuffer = 1024;
 
 }  // namespace
 
+// Statement is Connection's friend, so the helpers that need Connection::Impl live in its Impl.
 struct Statement::Impl {
   std::shared_ptr<Connection::Impl> conn;
   detail::StmtPtr stmt;
   std::size_t param_count = 0;
 
-  [[noreturn]] void fail(const std::string& context = {}) { conn->fail(stmt.get(), context); }
-
-  // Runs the statement; if it produced a result set, hands each row to on_row.
-  void run(const Params& params, std::size_t max_column_bytes,
-           const std::function<void(const Row&)>* on_row, ExecResult* result);
+  static void run_prepared(Connection::Impl& conn, MYSQL_STMT* st, std::size_t param_count,
+                           const Params& params, std::size_t max_column_bytes,
+                           const std::function<void(const Row&)>* on_row, ExecResult* result);
+  static detail::StmtPtr prepare_statement(Connection::Impl& c, std::string_view sql);
 };
 
-void Statement::Impl::run(const Params& params, std::size_t max_column_bytes,
-                          const std::function<void(const Row&)>* on_row, ExecResult* result) {
-  Impl& s = *this;
+// Runs a prepared statement; if it produced a result set, hands each row to on_row.
+void Statement::Impl::run_prepared(Connection::Impl& conn, MYSQL_STMT* st, std::size_t param_count,
+                                   const Params& params,
+                                   std::size_t max_column_bytes,
+                                   const std::function<void(const Row&)>* on_row, ExecResult* result) {
+  struct Failer {
+    Connection::Impl& conn;
+    MYSQL_STMT* st;
+    [[noreturn]] void fail(const std::string& context = {}) const { conn.fail(st, context); }
+  } s{conn, st};
   detail::ensure_client_ready();
-  MYSQL_STMT* st = s.stmt.get();
-  if (params.size() != s.param_count)
-    throw DbError(fmt::format("statement expects {} parameters, got {}", s.param_count, params.size()));
+  if (params.size() != param_count)
+    throw DbError(fmt::format("statement expects {} parameters, got {}", param_count, params.size()));
   ParamBinds pb(params);
-  if (s.param_count > 0 && mysql_stmt_bind_param(st, pb.binds.data()) != 0) s.fail("bind parameters");
+  if (param_count > 0 && mysql_stmt_bind_param(st, pb.binds.data()) != 0) s.fail("bind parameters");
   if (mysql_stmt_execute(st) != 0) s.fail();
 
   detail::ResPtr meta(mysql_stmt_result_metadata(st));
@@ -262,17 +268,66 @@ void Statement::Impl::run(const Params& params, std::size_t max_column_bytes,
   if (result != nullptr) result->affected_rows = mysql_stmt_affected_rows(st);
 }
 
+detail::StmtPtr Statement::Impl::prepare_statement(Connection::Impl& c, std::string_view sql) {
+  detail::StmtPtr stmt(mysql_stmt_init(c.mysql.get()));
+  if (!stmt) c.fail("prepare");
+  if (mysql_stmt_prepare(stmt.get(), sql.data(), static_cast<unsigned long>(sql.size())) != 0)
+    c.fail(stmt.get());
+  return stmt;
+}
+
+ExecResult Connection::Impl::run_fresh(std::string_view sql, const Params& params,
+                                       const std::function<void(const Row&)>* on_row) {
+  detail::StmtPtr stmt = Statement::Impl::prepare_statement(*this, sql);
+  ExecResult r;
+  Statement::Impl::run_prepared(*this, stmt.get(), mysql_stmt_param_count(stmt.get()), params,
+                                kDefaultMaxColumnBytes, on_row, &r);
+  return r;
+}
+
+ExecResult Connection::Impl::run_cached(std::string_view sql, const Params& params,
+                                        const std::function<void(const Row&)>* on_row) {
+  auto found = statement_cache.begin();
+  while (found != statement_cache.end() && found->sql != sql) ++found;
+  const bool was_cached = found != statement_cache.end();
+  if (was_cached) {
+    statement_cache.splice(statement_cache.begin(), statement_cache, found);
+  } else {
+    if (sql.size() > kStatementCacheMaxSql) return run_fresh(sql, params, on_row);
+    detail::StmtPtr stmt = Statement::Impl::prepare_statement(*this, sql);
+    const std::size_t param_count = mysql_stmt_param_count(stmt.get());
+    if (statement_cache.size() >= kStatementCacheCapacity) statement_cache.pop_back();
+    statement_cache.push_front({std::string(sql), std::move(stmt), param_count});
+  }
+  ExecResult r;
+  try {
+    CachedStatement& cached = statement_cache.front();
+    Statement::Impl::run_prepared(*this, cached.stmt.get(), cached.param_count, params,
+                                  kDefaultMaxColumnBytes, on_row, &r);
+  } catch (const DbError& e) {
+    // Whatever went wrong, the next use starts from a fresh prepare.
+    statement_cache.pop_front();
+    // A table changed under a cached statement: the server re-prepared it, but Connector/C's
+    // result columns are stale and it fails the execution with a client-side error before any
+    // row is handed on. Once more on a fresh prepare; a second failure is the caller's.
+    const bool client_side =
+        (e.code() >= 2000 && e.code() < 3000) || (e.code() >= 5000 && e.code() < 6000);
+    if (!was_cached || !client_side || broken) throw;
+    return run_fresh(sql, params, on_row);
+  } catch (...) {
+    statement_cache.pop_front();
+    throw;
+  }
+  return r;
+}
+
 Statement::Statement(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Statement::~Statement() = default;
 Statement::Statement(Statement&&) noexcept = default;
 Statement& Statement::operator=(Statement&&) noexcept = default;
 
 Statement Connection::prepare(std::string_view sql) {
-  Impl& c = impl();
-  detail::StmtPtr stmt(mysql_stmt_init(c.mysql.get()));
-  if (!stmt) c.fail("prepare");
-  if (mysql_stmt_prepare(stmt.get(), sql.data(), static_cast<unsigned long>(sql.size())) != 0)
-    c.fail(stmt.get());
+  detail::StmtPtr stmt = Statement::Impl::prepare_statement(impl(), sql);
   auto s = std::make_unique<Statement::Impl>();
   s->conn = impl_;
   s->param_count = mysql_stmt_param_count(stmt.get());
@@ -288,7 +343,8 @@ std::size_t Statement::param_count() const {
 ExecResult Statement::execute(const Params& params) {
   if (!impl_) throw DbError("use of a moved-from db::Statement");
   ExecResult r;
-  impl_->run(params, max_column_bytes_, nullptr, &r);
+  Impl::run_prepared(*impl_->conn, impl_->stmt.get(), impl_->param_count, params, max_column_bytes_,
+                     nullptr, &r);
   return r;
 }
 
@@ -300,7 +356,8 @@ std::vector<Row> Statement::query(const Params& params) {
 
 void Statement::query_each(const Params& params, const std::function<void(const Row&)>& on_row) {
   if (!impl_) throw DbError("use of a moved-from db::Statement");
-  impl_->run(params, max_column_bytes_, &on_row, nullptr);
+  Impl::run_prepared(*impl_->conn, impl_->stmt.get(), impl_->param_count, params, max_column_bytes_,
+                     &on_row, nullptr);
 }
 
 }  // namespace jetmon::db

@@ -139,6 +139,54 @@ TEST_CASE("db: prepared statements are reusable and check their parameter count"
   CHECK(c.query_scalar("SELECT 1")->as_int64() == 1);
 }
 
+namespace {
+std::int64_t session_prepares(Connection& c) {
+  // Counted through the text protocol, which does not prepare anything itself.
+  std::int64_t count = -1;
+  c.prepare("SHOW SESSION STATUS LIKE 'Com_stmt_prepare'").query_each({}, [&](const jetmon::db::Row& row) {
+    count = std::stoll(row.get_string(1).value_or("-1"));
+  });
+  return count;
+}
+}  // namespace
+
+TEST_CASE("db: exec and query keep their statements prepared on the connection") {
+  TestDatabase tdb;
+  Connection& c = tdb.connection();
+  c.execute("CREATE TABLE kv (k VARCHAR(32) PRIMARY KEY, v INT NOT NULL)");
+
+  const std::int64_t before = session_prepares(c);
+  for (int i = 0; i < 20; ++i) c.exec("INSERT INTO kv (k, v) VALUES (?, ?)", {"k" + std::to_string(i), i});
+  for (int i = 0; i < 20; ++i) {
+    CHECK(c.query_scalar("SELECT v FROM kv WHERE k = ?", {"k" + std::to_string(i)})->as_int64() == i);
+  }
+  // One prepare per distinct SQL text (the counting statement itself adds one).
+  CHECK(session_prepares(c) - before == 3);
+
+  SECTION("an error evicts the statement and the next use prepares it again") {
+    CHECK_THROWS_AS(c.exec("INSERT INTO kv (k, v) VALUES (?, ?)", {"k1", 1}), DbError);
+    c.exec("INSERT INTO kv (k, v) VALUES (?, ?)", {"fresh", 7});
+    CHECK(c.query_scalar("SELECT v FROM kv WHERE k = ?", {"fresh"})->as_int64() == 7);
+    CHECK_FALSE(c.broken());
+  }
+  SECTION("a table change under a cached statement is picked up") {
+    CHECK(c.query("SELECT * FROM kv WHERE k = ?", {"k2"}).at(0).size() == 2);
+    c.execute("ALTER TABLE kv ADD COLUMN note VARCHAR(8) NOT NULL DEFAULT 'x'");
+    const auto rows = c.query("SELECT * FROM kv WHERE k = ?", {"k2"});
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].size() == 3);
+    CHECK(rows[0].get_string(2) == "x");
+  }
+  SECTION("more distinct statements than the cache holds still run correctly") {
+    for (int round = 0; round < 2; ++round) {
+      for (int i = 0; i < 50; ++i) {
+        const std::string sql = "SELECT v + " + std::to_string(i) + " FROM kv WHERE k = ?";
+        CHECK(c.query_scalar(sql, {"k1"})->as_int64() == 1 + i);
+      }
+    }
+  }
+}
+
 TEST_CASE("db: string columns beyond the fetch cap fail cleanly and leave the connection usable") {
   TestDatabase tdb;
   Connection& c = tdb.connection();

@@ -133,7 +133,8 @@ class Connection {
   ExecResult execute(std::string_view sql);
 
   Statement prepare(std::string_view sql);
-  // prepare + execute / query, for one-off statements.
+  // Prepare + execute / query. The prepared statement stays cached on this connection (the 32
+  // most recently used SQL texts under 4 KiB), so running the same SQL again skips the prepare.
   ExecResult exec(std::string_view sql, const Params& params = {});
   std::vector<Row> query(std::string_view sql, const Params& params = {});
   std::optional<Row> query_one(std::string_view sql, const Params& params = {});  // first row
