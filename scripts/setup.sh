@@ -16,6 +16,9 @@ packages=(
   # headless Chromium: the host dashboard page is loaded from a live server, its rendered DOM
   # checked and a screenshot kept (test/integration/dashboard/page_browser_test.cpp)
   chromium
+  # packaging (scripts/package-test.sh): CPack's shlibdeps (dpkg-shlibdeps, file), what the
+  # packages' maintainer scripts and units need (adduser, systemd-analyze)
+  dpkg-dev file adduser systemd
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(nginx-light libnginx-mod-http-echo wrk)
