@@ -214,6 +214,19 @@ else
 fi
 say "installed binaries: version, migrate and validate-config pass as user jetmon"
 
+# The rollout gate that verifies the monitor's unit finds it where the package put it (host-preflight
+# with its default --service=jetmon2), for a host pinned to the whole range of a one-host plan.
+printf 'package-test-v1,0,999\n' > "$work/ranges.csv"
+cp -p "$base/config/config.json" "$work/config.json.dynamic"
+sed -i 's/"PINNED_BUCKET_MIN": null/"PINNED_BUCKET_MIN": 0/; s/"PINNED_BUCKET_MAX": null/"PINNED_BUCKET_MAX": 999/' \
+  "$base/config/config.json"
+out="$(as_jetmon "$base/config/config.json" ./jetmon-rollout host-preflight --file="$work/ranges.csv" \
+  --host=package-test-v1 --bucket-min=0 --bucket-max=999 2>&1)" || fail "jetmon-rollout host-preflight: $out"
+expect_has "$out" '^PASS systemd_unit=/etc/systemd/system/jetmon2.service$' "host-preflight"
+expect_has "$out" '^host preflight passed$' "host-preflight"
+cp -p "$work/config.json.dynamic" "$base/config/config.json"
+say "jetmon-rollout host-preflight passes against the installed unit"
+
 # Run the installed monitor the way its unit does (user jetmon, /opt/jetmon2, the env file, the PID
 # file in /run/jetmon2), minus systemd itself: the packaged logs/ and stats/ must satisfy its disk
 # probes, SIGTERM must drain it cleanly. A free dashboard port below 32768 for `jetmon2 status`.
