@@ -60,4 +60,15 @@ std::string_view utf8_prefix(std::string_view text, std::size_t max_chars) {
   return text.substr(0, i);
 }
 
+std::string_view utf8_prefix_bytes(std::string_view text, std::size_t max_bytes) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t len = sequence_length(text, i);
+    const std::size_t step = len > 0 ? len : 1;
+    if (i + step > max_bytes) break;
+    i += step;
+  }
+  return text.substr(0, i);
+}
+
 }  // namespace jetmon

@@ -14,4 +14,8 @@ std::string valid_utf8(std::string_view text);
 // bytes); a multi-byte character is never split. Each malformed byte counts as one character.
 std::string_view utf8_prefix(std::string_view text, std::size_t max_chars);
 
+// The longest prefix of `text` of at most `max_bytes` bytes that does not end inside a well-formed
+// multi-byte character (malformed bytes count as one byte each).
+std::string_view utf8_prefix_bytes(std::string_view text, std::size_t max_bytes);
+
 }  // namespace jetmon
