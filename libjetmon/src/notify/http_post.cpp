@@ -6,20 +6,21 @@ namespace jetmon::notify {
 namespace {
 
 struct Transfer {
-  std::size_t body_bytes = 0;
+  std::string body;
   bool body_capped = false;
   const std::atomic<bool>* abort = nullptr;
 };
 
-// The response body is ignored; at most kMaxResponseBody bytes are read, then the transfer stops.
-size_t on_body(char*, size_t size, size_t nmemb, void* user) {
+// Keeps at most kMaxResponseBody bytes of the response body, then stops the transfer.
+size_t on_body(char* data, size_t size, size_t nmemb, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const std::size_t n = size * nmemb;
-  if (t->body_bytes + n > kMaxResponseBody) {
+  if (t->body.size() + n > kMaxResponseBody) {
+    t->body.append(data, kMaxResponseBody - t->body.size());
     t->body_capped = true;
     return 0;  // CURLE_WRITE_ERROR; the status line is already known
   }
-  t->body_bytes += n;
+  t->body.append(data, n);
   return n;
 }
 
@@ -34,12 +35,11 @@ HttpPoster::HttpPoster(const std::atomic<bool>* abort) : abort_(abort) {
   check::ensure_curl_global_init();
 }
 
-PostResult HttpPoster::post(const std::string& url, std::string_view bearer_token,
-                            const std::string& body, std::chrono::milliseconds timeout) {
-  PostResult result;
+PostResponse HttpPoster::send(const PostRequest& request) {
+  PostResponse result;
   if (!easy_) easy_.reset(curl_easy_init());
   if (!easy_) {
-    result.error = "post notification: curl_easy_init failed";
+    result.transport_error = "curl_easy_init failed";
     return result;
   }
   CURL* h = easy_.get();
@@ -54,18 +54,23 @@ PostResult HttpPoster::post(const std::string& url, std::string_view bearer_toke
     }
   };
   add_header("Content-Type: application/json");
-  add_header(fmt::format("Authorization: Bearer {}", bearer_token));
+  for (const std::string& line : request.headers) add_header(line);
   add_header("Expect:");  // no 100-continue round trip
 
   Transfer transfer;
   transfer.abort = abort_;
   char error_buffer[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(h, CURLOPT_POST, 1L);
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  if (request.connect_timeout.count() > 0) {
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
+  }
+  // The system CA bundle only: Debian's libcurl would also scan CAPATH on every handshake.
+  curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
@@ -83,14 +88,33 @@ PostResult HttpPoster::post(const std::string& url, std::string_view bearer_toke
 
   if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && transfer.body_capped && code > 0)) {
     const std::string detail = error_buffer[0] != '\0' ? std::string(error_buffer) : curl_easy_strerror(rc);
-    result.error = fmt::format("post notification: {}", rc == CURLE_ABORTED_BY_CALLBACK ? "aborted" : detail);
-    if (rc == CURLE_WRITE_ERROR) easy_.reset();  // a half-read response: do not reuse the connection
+    result.transport_error = rc == CURLE_ABORTED_BY_CALLBACK ? "aborted" : detail;
+    easy_.reset();  // a failed or half-read transfer: do not reuse the connection
     return result;
   }
   if (transfer.body_capped) easy_.reset();  // the rest of the body was never read
-  result.http_code = code;
-  if (code >= 400 || code <= 0) {
-    result.error = fmt::format("wpcom returned {}", code);
+  result.status_code = code;
+  result.body = std::move(transfer.body);
+  result.body_truncated = transfer.body_capped;
+  return result;
+}
+
+PostResult HttpPoster::post(const std::string& url, std::string_view bearer_token,
+                            const std::string& body, std::chrono::milliseconds timeout) {
+  PostRequest request;
+  request.url = url;
+  request.headers.push_back(fmt::format("Authorization: Bearer {}", bearer_token));
+  request.body = body;
+  request.timeout = timeout;
+  const PostResponse response = send(request);
+  PostResult result;
+  if (!response.transport_error.empty()) {
+    result.error = fmt::format("post notification: {}", response.transport_error);
+    return result;
+  }
+  result.http_code = response.status_code;
+  if (response.status_code >= 400 || response.status_code <= 0) {
+    result.error = fmt::format("wpcom returned {}", response.status_code);
     return result;
   }
   result.ok = true;
