@@ -1,7 +1,42 @@
 // jetmon-deliverer: the standalone webhook and alert-contact deliverer. Thin wiring only.
+#include <signal.h>
+
 #include <iostream>
 
 #include "cli_support.hpp"
+#include "jetmon/common/host.hpp"
+#include "jetmon/common/log.hpp"
+#include "jetmon/common/signals.hpp"
+#include "jetmon/service/deliverer_service.hpp"
+
+namespace {
+
+// No arguments: run the deliverer until SIGINT/SIGTERM (exit 0); SIGHUP is logged and ignored.
+int run() {
+  jetmon::SignalWaiter signals({SIGINT, SIGTERM, SIGHUP});
+  jetmon::service::DelivererOptions options;
+  options.env = jetmon::config::process_environment();
+  options.hostname = jetmon::os_hostname();
+  jetmon::service::DelivererService service(options);
+  try {
+    service.start();
+  } catch (const std::exception& e) {
+    jetmon::log::error("jetmon-deliverer: {}", e.what());
+    return 1;
+  }
+  for (;;) {
+    const int sig = signals.wait(std::chrono::seconds(1));
+    if (sig == SIGHUP) {
+      jetmon::log::info("jetmon-deliverer: SIGHUP received and ignored (no reload; restart to apply config changes)");
+    } else if (sig == SIGINT || sig == SIGTERM) {
+      jetmon::log::info("jetmon-deliverer: {} received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      service.shutdown();
+      return 0;
+    }
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Jetmon standalone deliverer (webhooks and alert contacts)", "jetmon-deliverer"};
@@ -15,5 +50,5 @@ int main(int argc, char** argv) {
     std::cout << jetmon::version_line("jetmon-deliverer") << "\n";
     return 0;
   }
-  return jetmon::apps::usage_error(app, "a subcommand is required (the delivery workers are not in this build yet)");
+  return run();
 }

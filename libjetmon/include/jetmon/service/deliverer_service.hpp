@@ -1,0 +1,60 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "jetmon/config/config.hpp"
+#include "jetmon/delivery/row.hpp"
+#include "jetmon/delivery/workers.hpp"
+
+namespace jetmon::db {
+class Pool;
+}
+
+// `jetmon-deliverer` with no arguments (dashboard-fleet.md §7; docs/delivery.md): config, database,
+// single-owner activation, the process-health row and the delivery workers. The caller owns the
+// signals: it logs and ignores SIGHUP and calls shutdown() on SIGINT/SIGTERM.
+namespace jetmon::service {
+
+// Builds the alert-contact family's sender on the deliverer's pool; empty: that family does not run.
+using AlertSenderFactory =
+    std::function<std::unique_ptr<delivery::RowSender>(db::Pool& pool, const config::Config& config)>;
+
+struct DelivererOptions {
+  config::Environment env;
+  std::string hostname;
+  int db_connect_attempts = 10;                        // §7.1
+  std::chrono::milliseconds heartbeat_interval{10000};  // §6.4: fixed 10 s
+  std::string statsd_address = "statsd:8125";           // §7.1: fixed
+  delivery::WorkerOptions workers;                      // stop_grace bounds the wait for sends
+  AlertSenderFactory alert_sender;
+};
+
+class DelivererService {
+ public:
+  explicit DelivererService(DelivererOptions options);
+  ~DelivererService();  // shutdown()
+  DelivererService(const DelivererService&) = delete;
+  DelivererService& operator=(const DelivererService&) = delete;
+
+  // Loads and validates the config (JETMON_CONFIG, default config/config.json), connects (up to
+  // db_connect_attempts, backoff 1 s doubling to 30 s), decides activation once and logs it,
+  // publishes the first heartbeat (`running` when active, else `idle`) and starts the workers
+  // when active. Throws std::exception with the reason when the service cannot start.
+  void start();
+
+  // §7.3: stop the heartbeat loop and publish `stopping`, stop the workers (waiting up to the
+  // grace for in-flight sends), mark the row `stopped`, log `jetmon-deliverer: shutdown complete`.
+  // Idempotent.
+  void shutdown();
+
+  bool workers_enabled() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jetmon::service
