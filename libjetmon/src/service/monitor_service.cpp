@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -25,6 +26,7 @@
 #include "jetmon/ops/delivery_owner.hpp"
 #include "jetmon/schedule/result_writer.hpp"
 #include "jetmon/db/pool.hpp"
+#include "jetmon/delivery/webhook_sender.hpp"
 #include "jetmon/metrics/memory.hpp"
 #include "jetmon/metrics/statsd.hpp"
 #include "jetmon/notify/wpcom.hpp"
@@ -126,8 +128,13 @@ struct MonitorService::Impl {
   std::unique_ptr<health::ProcessHealthWriter> health_writer;
   std::unique_ptr<HeartbeatPublisher> heartbeat;
   MonitorIdentity identity;
-  // Runtime truth for the dashboard and the row: no embedded delivery workers exist in this build.
-  const bool delivery_workers_running = false;
+  // The embedded delivery workers (dashboard-fleet.md §7.1): their own pool, senders and loops.
+  std::unique_ptr<db::Pool> delivery_pool;
+  std::unique_ptr<delivery::WebhookSender> webhook_sender;
+  std::unique_ptr<delivery::RowSender> alert_sender;
+  std::unique_ptr<delivery::DeliveryWorkers> delivery_workers;
+  // Runtime truth for the dashboard and the row: the workers run now.
+  std::atomic<bool> delivery_workers_running{false};
   std::thread loop;
   std::once_flag shutdown_once;
   bool pid_written = false;
@@ -166,7 +173,7 @@ struct MonitorService::Impl {
     in.wpcom_circuit_open = notifier->wpcom_circuit_open();
     in.wpcom_queue_depth = notifier->wpcom_queue_depth();
     in.memory = metrics::read_memory_figures();
-    in.delivery_workers_enabled = delivery_workers_running;
+    in.delivery_workers_enabled = delivery_workers_running.load();
     in.hostname = options.hostname;
     in.now = std::chrono::system_clock::now();
     const dashboard::DashboardState state = dashboard::build_state(in);
@@ -290,15 +297,28 @@ void MonitorService::start() {
   }
   s.dashboard = dashboard::start_dashboard(cfg->dashboard_port, cfg->effective_dashboard_bind_addr());
   const ops::DeliveryOwnerDecision owner = ops::monitor_delivery_owner(*cfg, s.options.hostname);
-  if (owner.workers_enabled) {
-    // The config makes this host a delivery owner, but the embedded workers are not built yet:
-    // say so instead of claiming they run (the dashboard shows runtime disabled, eligible).
-    log::warn("{}; this jetmon2 build has no embedded delivery workers, so none run here: "
-              "run jetmon-deliverer for webhook and alert-contact delivery", owner.message);
-  } else if (owner.warning) {
+  if (owner.warning) {
     log::warn("{}", owner.message);
   } else {
     log::info("config: {}", owner.message);
+  }
+
+  if (owner.workers_enabled) {
+    const std::size_t in_flight = std::max<std::size_t>(1, s.options.delivery_workers.max_in_flight);
+    db::PoolOptions pool_options;
+    pool_options.max_open = 4 * in_flight + 6;
+    pool_options.max_idle = 2 * in_flight + 2;
+    s.delivery_pool = std::make_unique<db::Pool>(ops::connect_options(s.db_settings), pool_options);
+    s.webhook_sender = std::make_unique<delivery::WebhookSender>(*s.delivery_pool);
+    if (s.options.alert_sender) s.alert_sender = s.options.alert_sender(*s.delivery_pool, *cfg);
+    if (!s.alert_sender) {
+      log::warn("jetmon2: alert-contact delivery is not wired in this build; alert contacts are "
+                "neither dispatched nor sent");
+    }
+    s.delivery_workers = std::make_unique<delivery::DeliveryWorkers>(
+        *s.delivery_pool, s.webhook_sender.get(), s.alert_sender.get(), s.options.delivery_workers);
+    s.delivery_workers->start();
+    s.delivery_workers_running = true;
   }
 
   s.identity.host_id = s.options.hostname;
@@ -341,6 +361,11 @@ void MonitorService::shutdown() {
     if (!s.orchestrator) return;
     log::info("jetmon2: shutting down");
     if (s.heartbeat) s.heartbeat->begin_shutdown();
+    if (s.delivery_workers) {
+      const std::size_t cut = s.delivery_workers->stop();
+      s.delivery_workers_running = false;
+      if (cut > 0) log::warn("delivery: {} send(s) cut short; they are retried after their lease", cut);
+    }
     s.orchestrator->stop();
     if (s.loop.joinable()) s.loop.join();
     try {
@@ -372,6 +397,8 @@ schedule::OrchestratorSnapshot MonitorService::snapshot() const {
 std::size_t MonitorService::retry_queue_size() const {
   return impl_->incidents ? impl_->incidents->retry_queue_size() : 0;
 }
+
+bool MonitorService::delivery_workers_running() const { return impl_->delivery_workers_running.load(); }
 
 std::shared_ptr<const config::Config> MonitorService::current_config() const {
   return impl_->store ? impl_->store->current() : nullptr;

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "jetmon/config/config.hpp"
+#include "jetmon/delivery/workers.hpp"
+#include "jetmon/service/deliverer_service.hpp"
 #include "jetmon/schedule/orchestrator.hpp"
 
 namespace jetmon::service {
@@ -14,6 +16,9 @@ struct MonitorOptions {
   std::string hostname;
   int db_connect_attempts = 10;                     // monitor.md §1.4: serve
   std::chrono::milliseconds drain_grace{20000};     // in-flight checks may finish within this
+  // The embedded delivery workers (when ops::monitor_delivery_owner enables them).
+  delivery::WorkerOptions delivery_workers;
+  AlertSenderFactory alert_sender;  // empty: the alert-contact family does not run
 };
 
 // `jetmon2` (serve): the startup order of monitor.md §10.3 and the drain of §10.2. The caller
@@ -41,6 +46,8 @@ class MonitorService {
   schedule::OrchestratorSnapshot snapshot() const;
   std::size_t retry_queue_size() const;
   std::shared_ptr<const config::Config> current_config() const;
+  // True while the embedded delivery workers run (the heartbeat's delivery_workers_enabled).
+  bool delivery_workers_running() const;
 
  private:
   struct Impl;
