@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <vector>
 
 #include "jetmon/service/monitor_heartbeat.hpp"
 
@@ -114,4 +115,55 @@ TEST_CASE("monitor heartbeat: a host that owns no buckets writes NULL, not bucke
   const auto row = monitor_health_row(state, {}, "running", cfg, identity());
   CHECK_FALSE(row.bucket_min.has_value());
   CHECK_FALSE(row.bucket_max.has_value());
+}
+
+TEST_CASE("deliverer heartbeat: the row of an active or idle deliverer, health per §6.5") {
+  const auto now = sys_days{2026y / 11 / 28} + 10h;
+  const std::vector<HealthEntry> green{{"mysql", "green", 3, "", now}, {"statsd", "green", 0, "", now}};
+  const std::vector<HealthEntry> red{{"mysql", "red", 2000, "timed out", now}, {"statsd", "green", 0, "", now}};
+  const jetmon::metrics::MemoryFigures memory{41, 30, 52};
+  struct Row {
+    const char* name;
+    std::vector<HealthEntry> health;
+    const char* lifecycle;
+    bool workers;
+    const char* owner;
+    const char* status;
+  };
+  const std::vector<Row> rows{
+      {"active owner, green", green, "running", true, "web-1", "green"},
+      {"active, owner unset → amber", green, "running", true, " ", "amber"},
+      {"idle, green", green, "idle", false, "web-2", "green"},
+      {"idle, owner unset stays green (no workers)", green, "idle", false, "", "green"},
+      {"red probe", red, "running", true, "web-1", "red"},
+      {"stopping is amber", green, "stopping", true, "web-1", "amber"},
+      {"stopped is amber", red, "stopped", false, "web-2", "amber"},
+  };
+  for (const Row& r : rows) {
+    INFO(r.name);
+    const auto row = jetmon::service::deliverer_health_row(r.health, r.lifecycle, r.workers, r.owner, identity(),
+                                                           memory, now);
+    CHECK(row.process_id == "web-1:deliverer");
+    CHECK(row.process_type == "deliverer");
+    CHECK(row.state == r.lifecycle);
+    CHECK(row.health_status == r.status);
+    CHECK(row.delivery_workers_enabled == r.workers);
+    CHECK(row.delivery_owner_host == r.owner);
+    CHECK(row.pid == 4242u);
+    CHECK(row.version == "0.1.0");
+    CHECK(row.go_version == "GNU 12.2.0");
+    CHECK(row.started_at == identity().started_at);
+    CHECK(row.updated_at == now);
+    CHECK_FALSE(row.bucket_min.has_value());
+    CHECK_FALSE(row.bucket_max.has_value());
+    CHECK(row.bucket_ownership.empty());
+    CHECK_FALSE(row.api_port.has_value());
+    CHECK_FALSE(row.dashboard_port.has_value());
+    CHECK(row.worker_count == 0u);
+    CHECK(row.queue_depth == 0u);
+    CHECK(row.wpcom_queue_depth == 0u);
+    CHECK(row.go_sys_mem_mb == 41u);
+    CHECK(row.rss_mem_mb == 52u);
+    CHECK(row.dependency_health == r.health);
+  }
 }
