@@ -8,7 +8,9 @@
 #include <set>
 #include <string>
 
+#include "jetmon/common/host.hpp"
 #include "receiver.hpp"
+#include "support/monitor_fixture.hpp"
 #include "support/background_process.hpp"
 #include "support/process.hpp"
 #include "support/test_db.hpp"
@@ -158,4 +160,36 @@ TEST_CASE("jetmon-deliverer: kill -9 during a send, then redelivery after the le
   CHECK(requests[0].body == requests[1].body);
   d.signal(SIGTERM);
   CHECK(d.wait(30s) == 0);
+}
+
+TEST_CASE("jetmon2 runs the same delivery workers embedded when it owns delivery, and its row says so",
+          "[delivery][monitor]") {
+  TestDatabase tdb;
+  jetmon::db::Connection& c = tdb.migrate();
+  WebhookReceiver receiver;
+  c.exec("INSERT INTO jetmon_webhooks (url, secret) VALUES (?, ?)", {receiver.url(), kSecret});
+  TempDir dir;
+  jetmon::test::make_monitor_dirs(dir.path());
+  const std::string host = jetmon::os_hostname();
+  const std::string config = dir.write_file(
+      "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"STATS_UPDATE_INTERVAL_MS":300,)"
+                     R"("BUCKET_TOTAL":10,"BUCKET_TARGET":10,"PINNED_BUCKET_MIN":0,"PINNED_BUCKET_MAX":9,)"
+                     R"("API_PORT":8090,"DELIVERY_OWNER_HOST":")" + host + R"("})");
+  BackgroundProcess monitor({JETMON2_BIN}, tdb.service_env(config, dir.path() + "/jetmon2.pid"),
+                            dir.path() + "/monitor.log", dir.path());
+  INFO(monitor.log());
+  const std::string id = host + ":monitor";
+  REQUIRE(eventually([&] {
+    return query_int(c, "SELECT COUNT(*) FROM jetmon_process_health WHERE process_id = '" + id +
+                            "' AND state = 'running' AND delivery_workers_enabled = 1") == 1 &&
+           query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_dispatch_progress WHERE instance_id = 'shared'") == 1;
+  }, 30s));
+  add_transition(c, 9);
+  REQUIRE(receiver.wait_for_count(1, 30s));
+  CHECK(WebhookReceiver::signature_ok(receiver.requests()[0], kSecret));
+  REQUIRE(eventually([&] { return query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_deliveries WHERE status='delivered'") == 1; }, 30s));
+  monitor.signal(SIGTERM);
+  CHECK(monitor.wait(30s) == 0);
+  CHECK(monitor.log().find("delivery workers enabled on this host") != std::string::npos);
+  CHECK(row_state(c, id) == "stopped");
 }
