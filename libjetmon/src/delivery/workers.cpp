@@ -30,6 +30,7 @@ struct FamilyLoop {
   std::map<std::uint64_t, std::size_t> per_subscriber;  // queued + sending
   std::size_t in_flight = 0;                            // queued + sending
   bool backlog = false;  // the last claim returned rows: claim again as soon as a slot frees
+  bool enqueued = false;  // the dispatcher just inserted rows: claim now, not at the next tick
   WorkerStats stats;
 };
 
@@ -61,9 +62,11 @@ struct DeliveryWorkers::Impl {
       try {
         auto lease = pool.acquire();
         const DispatchResult r = dispatch_once(*lease, f.family, options.instance_id, options.dispatch_batch);
-        {
+        if (r.inserted > 0) {
           std::lock_guard lock(f.mutex);
           f.stats.enqueued += r.inserted;
+          f.enqueued = true;
+          f.claim_cv.notify_all();
         }
         more = !r.enqueue_failed && r.transitions >= options.dispatch_batch;
       } catch (const std::exception& e) {
@@ -113,10 +116,12 @@ struct DeliveryWorkers::Impl {
       }
       f.backlog = !rows.empty();
       if (!rows.empty()) f.work_cv.notify_all();
-      // With a backlog, a finished send wakes the claimer at once; otherwise wait for the tick.
+      // With a backlog, a finished send wakes the claimer at once, and so do new rows from this
+      // process's dispatcher; otherwise wait for the tick.
       f.claim_cv.wait_for(lock, options.tick, [&] {
-        return stopping.load() || (f.backlog && f.in_flight < options.max_in_flight);
+        return stopping.load() || f.enqueued || (f.backlog && f.in_flight < options.max_in_flight);
       });
+      f.enqueued = false;
     }
   }
 
