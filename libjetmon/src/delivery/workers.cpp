@@ -29,7 +29,10 @@ struct FamilyLoop {
   std::deque<ClaimedRow> queue;
   std::map<std::uint64_t, std::size_t> per_subscriber;  // queued + sending
   std::size_t in_flight = 0;                            // queued + sending
-  bool backlog = false;  // the last claim returned rows: claim again as soon as a slot frees
+  // The last claim found more than it could take (rows, or rows of subscribers at their cap):
+  // claim again as soon as a send finishes.
+  bool backlog = false;
+  std::uint64_t completed = 0;  // sends finished so far (wakes the claimer when backlogged)
   bool enqueued = false;  // the dispatcher just inserted rows: claim now, not at the next tick
   WorkerStats stats;
 };
@@ -80,8 +83,11 @@ struct DeliveryWorkers::Impl {
     while (!stopping) {
       std::map<std::uint64_t, std::size_t> counts;
       std::size_t free = 0;
+      std::uint64_t seen = 0;
+      bool limited = false;
       {
         std::lock_guard lock(f.mutex);
+        seen = f.completed;
         counts = f.per_subscriber;
         free = options.max_in_flight > f.in_flight ? options.max_in_flight - f.in_flight : 0;
       }
@@ -94,8 +100,12 @@ struct DeliveryWorkers::Impl {
           if (n >= options.per_subscriber) claim.skip_subscribers.push_back(id);
         }
         std::size_t taken = 0;
+        limited = !claim.skip_subscribers.empty();
         claim.accept = [&](std::uint64_t id) {
-          if (taken >= free || counts[id] >= options.per_subscriber) return false;
+          if (taken >= free || counts[id] >= options.per_subscriber) {
+            limited = true;
+            return false;
+          }
           ++counts[id];
           ++taken;
           return true;
@@ -114,12 +124,12 @@ struct DeliveryWorkers::Impl {
         ++f.stats.claimed;
         f.queue.push_back(std::move(r));
       }
-      f.backlog = !rows.empty();
+      f.backlog = !rows.empty() || limited || free == 0;
       if (!rows.empty()) f.work_cv.notify_all();
       // With a backlog, a finished send wakes the claimer at once, and so do new rows from this
       // process's dispatcher; otherwise wait for the tick.
       f.claim_cv.wait_for(lock, options.tick, [&] {
-        return stopping.load() || f.enqueued || (f.backlog && f.in_flight < options.max_in_flight);
+        return stopping.load() || f.enqueued || (f.backlog && f.completed != seen);
       });
       f.enqueued = false;
     }
@@ -174,6 +184,7 @@ struct DeliveryWorkers::Impl {
         if (--it->second == 0) f.per_subscriber.erase(it);
       }
       --f.in_flight;
+      ++f.completed;
       f.claim_cv.notify_all();
     }
   }
