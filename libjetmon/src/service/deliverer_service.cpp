@@ -20,6 +20,49 @@
 
 namespace jetmon::service {
 
+struct DeliveryRuntime::Impl {
+  std::string process;
+  std::unique_ptr<db::Pool> pool;
+  std::unique_ptr<delivery::WebhookSender> webhook_sender;
+  std::unique_ptr<delivery::RowSender> alert_sender;
+  std::unique_ptr<delivery::DeliveryWorkers> workers;
+  bool stopped = false;
+};
+
+DeliveryRuntime::DeliveryRuntime(const db::ConnectOptions& connect, const config::Config& config,
+                                 const AlertSenderFactory& alert_sender, delivery::WorkerOptions options,
+                                 std::string_view process)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& s = *impl_;
+  s.process = std::string(process);
+  const std::size_t in_flight = std::max<std::size_t>(1, options.max_in_flight);
+  db::PoolOptions pool_options;
+  pool_options.max_open = 4 * in_flight + 6;  // two families: lookups + outcome writes, claims, dispatch
+  pool_options.max_idle = 2 * in_flight + 2;
+  s.pool = std::make_unique<db::Pool>(connect, pool_options);
+  s.webhook_sender = std::make_unique<delivery::WebhookSender>(*s.pool);
+  if (alert_sender) s.alert_sender = alert_sender(*s.pool, config);
+  if (!s.alert_sender) {
+    log::warn("{}: alert-contact delivery is not wired in this build; alert contacts are neither "
+              "dispatched nor sent",
+              s.process);
+  }
+  s.workers = std::make_unique<delivery::DeliveryWorkers>(*s.pool, s.webhook_sender.get(), s.alert_sender.get(),
+                                                          std::move(options));
+}
+
+DeliveryRuntime::~DeliveryRuntime() { stop(); }
+
+void DeliveryRuntime::start() { impl_->workers->start(); }
+
+void DeliveryRuntime::stop() {
+  Impl& s = *impl_;
+  if (s.stopped) return;
+  s.stopped = true;
+  const std::size_t cut = s.workers->stop();
+  if (cut > 0) log::warn("{}: {} send(s) cut short; they are retried after their lease", s.process, cut);
+}
+
 struct DelivererService::Impl {
   DelivererOptions options;
   std::shared_ptr<const config::Config> config;
@@ -30,9 +73,7 @@ struct DelivererService::Impl {
   std::unique_ptr<db::Pool> pool;
   std::unique_ptr<health::PoolPinger> pinger;
   std::unique_ptr<health::ProcessHealthWriter> health_writer;
-  std::unique_ptr<delivery::WebhookSender> webhook_sender;
-  std::unique_ptr<delivery::RowSender> alert_sender;
-  std::unique_ptr<delivery::DeliveryWorkers> workers;
+  std::unique_ptr<DeliveryRuntime> workers;
   std::unique_ptr<HeartbeatPublisher> heartbeat;
   std::once_flag shutdown_once;
   bool started = false;
@@ -82,10 +123,9 @@ void DelivererService::start() {
 
   s.statsd = std::make_unique<metrics::StatsdClient>(s.options.statsd_address, s.options.hostname);
   if (!s.statsd->available()) log::warn("statsd: {}; no metrics for the rest of this process", s.statsd->error());
-  const std::size_t in_flight = std::max<std::size_t>(1, s.options.workers.max_in_flight);
-  db::PoolOptions pool_options;
-  pool_options.max_open = 4 * in_flight + 6;  // two families: lookups + outcome writes, claims, dispatch
-  pool_options.max_idle = 2 * in_flight + 2;
+  db::PoolOptions pool_options;  // the mysql probe's pings; the workers have a pool of their own
+  pool_options.max_open = 2;
+  pool_options.max_idle = 1;
   s.pool = std::make_unique<db::Pool>(connect, pool_options);
   s.pinger = std::make_unique<health::PoolPinger>(*s.pool);
   s.health_writer = std::make_unique<health::ProcessHealthWriter>(connect);
@@ -109,14 +149,8 @@ void DelivererService::start() {
   s.heartbeat = std::make_unique<HeartbeatPublisher>(std::move(hooks), s.options.heartbeat_interval, steady);
 
   if (s.workers_enabled) {
-    s.webhook_sender = std::make_unique<delivery::WebhookSender>(*s.pool);
-    if (s.options.alert_sender) s.alert_sender = s.options.alert_sender(*s.pool, *s.config);
-    if (!s.alert_sender) {
-      log::warn("jetmon-deliverer: alert-contact delivery is not wired in this build; "
-                "alert contacts are neither dispatched nor sent");
-    }
-    s.workers = std::make_unique<delivery::DeliveryWorkers>(*s.pool, s.webhook_sender.get(),
-                                                            s.alert_sender.get(), s.options.workers);
+    s.workers = std::make_unique<DeliveryRuntime>(connect, *s.config, s.options.alert_sender, s.options.workers,
+                                                  "jetmon-deliverer");
   }
   s.started = true;
   s.heartbeat->start();
@@ -131,10 +165,7 @@ void DelivererService::shutdown() {
     if (!s.started) return;
     log::info("jetmon-deliverer: shutting down");
     s.heartbeat->begin_shutdown();
-    if (s.workers) {
-      const std::size_t cut = s.workers->stop();
-      if (cut > 0) log::warn("jetmon-deliverer: {} send(s) cut short; they are retried after their lease", cut);
-    }
+    if (s.workers) s.workers->stop();
     s.heartbeat->finish_shutdown();
     log::info("jetmon-deliverer: shutdown complete");
   });

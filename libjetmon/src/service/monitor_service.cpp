@@ -26,7 +26,6 @@
 #include "jetmon/ops/delivery_owner.hpp"
 #include "jetmon/schedule/result_writer.hpp"
 #include "jetmon/db/pool.hpp"
-#include "jetmon/delivery/webhook_sender.hpp"
 #include "jetmon/metrics/memory.hpp"
 #include "jetmon/metrics/statsd.hpp"
 #include "jetmon/notify/wpcom.hpp"
@@ -129,10 +128,7 @@ struct MonitorService::Impl {
   std::unique_ptr<HeartbeatPublisher> heartbeat;
   MonitorIdentity identity;
   // The embedded delivery workers (dashboard-fleet.md §7.1): their own pool, senders and loops.
-  std::unique_ptr<db::Pool> delivery_pool;
-  std::unique_ptr<delivery::WebhookSender> webhook_sender;
-  std::unique_ptr<delivery::RowSender> alert_sender;
-  std::unique_ptr<delivery::DeliveryWorkers> delivery_workers;
+  std::unique_ptr<DeliveryRuntime> delivery_workers;
   // Runtime truth for the dashboard and the row: the workers run now.
   std::atomic<bool> delivery_workers_running{false};
   std::thread loop;
@@ -304,19 +300,9 @@ void MonitorService::start() {
   }
 
   if (owner.workers_enabled) {
-    const std::size_t in_flight = std::max<std::size_t>(1, s.options.delivery_workers.max_in_flight);
-    db::PoolOptions pool_options;
-    pool_options.max_open = 4 * in_flight + 6;
-    pool_options.max_idle = 2 * in_flight + 2;
-    s.delivery_pool = std::make_unique<db::Pool>(ops::connect_options(s.db_settings), pool_options);
-    s.webhook_sender = std::make_unique<delivery::WebhookSender>(*s.delivery_pool);
-    if (s.options.alert_sender) s.alert_sender = s.options.alert_sender(*s.delivery_pool, *cfg);
-    if (!s.alert_sender) {
-      log::warn("jetmon2: alert-contact delivery is not wired in this build; alert contacts are "
-                "neither dispatched nor sent");
-    }
-    s.delivery_workers = std::make_unique<delivery::DeliveryWorkers>(
-        *s.delivery_pool, s.webhook_sender.get(), s.alert_sender.get(), s.options.delivery_workers);
+    s.delivery_workers = std::make_unique<DeliveryRuntime>(ops::connect_options(s.db_settings), *cfg,
+                                                           s.options.alert_sender, s.options.delivery_workers,
+                                                           "jetmon2");
     s.delivery_workers->start();
     s.delivery_workers_running = true;
   }
@@ -362,9 +348,8 @@ void MonitorService::shutdown() {
     log::info("jetmon2: shutting down");
     if (s.heartbeat) s.heartbeat->begin_shutdown();
     if (s.delivery_workers) {
-      const std::size_t cut = s.delivery_workers->stop();
+      s.delivery_workers->stop();
       s.delivery_workers_running = false;
-      if (cut > 0) log::warn("delivery: {} send(s) cut short; they are retried after their lease", cut);
     }
     s.orchestrator->stop();
     if (s.loop.joinable()) s.loop.join();

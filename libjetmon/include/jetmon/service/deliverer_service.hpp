@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "jetmon/config/config.hpp"
 #include "jetmon/delivery/row.hpp"
@@ -11,6 +12,7 @@
 
 namespace jetmon::db {
 class Pool;
+struct ConnectOptions;
 }
 
 // `jetmon-deliverer` with no arguments (dashboard-fleet.md §7; docs/delivery.md): config, database,
@@ -21,6 +23,27 @@ namespace jetmon::service {
 // Builds the alert-contact family's sender on the deliverer's pool; empty: that family does not run.
 using AlertSenderFactory =
     std::function<std::unique_ptr<delivery::RowSender>(db::Pool& pool, const config::Config& config)>;
+
+// The delivery workers with their own connection pool and senders, as jetmon-deliverer and an
+// embedded jetmon2 run them: the webhook family always, the alert family when `alert_sender`
+// builds a sender (otherwise it logs, prefixed by `process`, that alert contacts are not sent).
+class DeliveryRuntime {
+ public:
+  DeliveryRuntime(const db::ConnectOptions& connect, const config::Config& config,
+                  const AlertSenderFactory& alert_sender, delivery::WorkerOptions options,
+                  std::string_view process);
+  ~DeliveryRuntime();  // stop()
+  DeliveryRuntime(const DeliveryRuntime&) = delete;
+  DeliveryRuntime& operator=(const DeliveryRuntime&) = delete;
+
+  void start();
+  // DeliveryWorkers::stop(), logging the sends cut short. Idempotent.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 struct DelivererOptions {
   config::Environment env;
