@@ -86,8 +86,8 @@ std::string rfc5322_date(std::chrono::system_clock::time_point now) {
 }
 
 bool email_configured(const AlertSettings& s) {
-  return s.email_transport.empty() || s.email_transport == "stub" || s.email_transport == "smtp" ||
-         s.email_transport == "wpcom";
+  const std::string& t = s.config.email_transport;
+  return t.empty() || t == "stub" || t == "smtp" || t == "wpcom";
 }
 
 std::string response_text(const std::string& body) { return valid_utf8(trim(body)); }
@@ -121,28 +121,28 @@ SendOutcome post_webhook(const AlertSettings& s, const std::string& url, const s
 
 SendOutcome send_email(const AlertSettings& s, const std::string& address, const Notification& n,
                        const std::atomic<bool>* abort) {
-  const alert::EmailMessage m = alert::render_email(n, s.email_from, address);
-  if (s.email_transport == "smtp") {
-    const alert::SmtpSettings smtp{s.smtp_host, s.smtp_port, s.smtp_username, s.smtp_password, s.smtp_use_tls};
-    const auto r = alert::smtp_send(smtp, m.from, m.to, alert::mime_message(m, rfc5322_date(std::chrono::system_clock::now())),
-                                    s.send_timeout, abort);
+  const config::Config& c = s.config;
+  const alert::EmailMessage m = alert::render_email(n, c.email_from, address);
+  if (c.email_transport == "smtp") {
+    const alert::SmtpSettings smtp{c.smtp_host, c.smtp_port, c.smtp_username, c.smtp_password, c.smtp_use_tls};
+    const std::string message = alert::mime_message(m, rfc5322_date(std::chrono::system_clock::now()));
+    const auto r = alert::smtp_send(smtp, m.from, m.to, message, s.send_timeout, abort);
     if (!r.ok) {
+      const std::string reply = r.code > 0 ? fmt::format(" (reply {})", r.code) : std::string();
       return outcome(Kind::retry, kEmailFailure,
-                     r.code > 0 ? fmt::format("transport error: smtp {}:{}: {} (reply {})", s.smtp_host, s.smtp_port,
-                                              r.error, r.code)
-                                : fmt::format("transport error: smtp {}:{}: {}", s.smtp_host, s.smtp_port, r.error));
+                     fmt::format("transport error: smtp {}:{}: {}{}", c.smtp_host, c.smtp_port, r.error, reply));
     }
     return outcome(Kind::delivered, kEmailOk, "delivered");
   }
-  if (s.email_transport == "wpcom") {
-    const auto r = post_json(s, s.wpcom_email_endpoint, alert::wpcom_email_body(m), abort, s.wpcom_email_auth_token);
+  if (c.email_transport == "wpcom") {
+    const auto r = post_json(s, c.wpcom_email_endpoint, alert::wpcom_email_body(m), abort, c.wpcom_email_auth_token);
     if (auto failure = http_failure(r)) {
       return outcome(Kind::retry, kEmailFailure, fmt::format("transport error: wpcom email: {}", *failure));
     }
     return outcome(Kind::delivered, kEmailOk, "delivered");
   }
   log::info("alert-contacts: email stub (EMAIL_TRANSPORT={}): from={} to={} subject={}",
-            s.email_transport.empty() ? "\"\"" : s.email_transport, go_quote(m.from), go_quote(m.to),
+            c.email_transport.empty() ? "\"\"" : c.email_transport, go_quote(m.from), go_quote(m.to),
             go_quote(m.subject));
   return outcome(Kind::delivered, kEmailOk, "delivered (stub: logged, not sent)");
 }
@@ -151,7 +151,7 @@ SendOutcome dispatch(const AlertSettings& s, Transport transport, const std::str
                      const std::atomic<bool>* abort) {
   switch (transport) {
     case Transport::email: return send_email(s, target, n, abort);
-    case Transport::pagerduty: return post_webhook(s, s.pagerduty_events_url, alert::pagerduty_body(n, target), abort);
+    case Transport::pagerduty: return post_webhook(s, s.config.pagerduty_events_url, alert::pagerduty_body(n, target), abort);
     case Transport::slack: return post_webhook(s, target, alert::slack_body(n), abort);
     case Transport::teams: return post_webhook(s, target, alert::teams_body(n), abort);
   }
@@ -189,21 +189,6 @@ std::optional<SendOutcome> lookup(db::Pool& pool, std::uint64_t id, std::optiona
 }
 
 }  // namespace
-
-AlertSettings AlertSettings::from_config(const config::Config& config) {
-  AlertSettings s;
-  s.email_transport = config.email_transport;
-  s.email_from = config.email_from;
-  s.wpcom_email_endpoint = config.wpcom_email_endpoint;
-  s.wpcom_email_auth_token = config.wpcom_email_auth_token;
-  s.smtp_host = config.smtp_host;
-  s.smtp_port = config.smtp_port;
-  s.smtp_username = config.smtp_username;
-  s.smtp_password = config.smtp_password;
-  s.smtp_use_tls = config.smtp_use_tls;
-  s.pagerduty_events_url = config.pagerduty_events_url;
-  return s;
-}
 
 struct AlertRowSender::Impl {
   Impl(db::Pool& p, AlertSettings s, std::function<Clock::time_point()> clock)

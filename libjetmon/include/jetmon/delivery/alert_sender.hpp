@@ -7,11 +7,9 @@
 #include <memory>
 #include <string>
 
+#include "jetmon/config/config.hpp"
 #include "jetmon/delivery/row.hpp"
 
-namespace jetmon::config {
-struct Config;
-}
 namespace jetmon::db {
 class Pool;
 }
@@ -20,22 +18,12 @@ class Pool;
 // email API), PagerDuty Events v2, Slack and Teams incoming webhooks. Design: docs/alert-contacts.md.
 namespace jetmon::delivery {
 
-// What the transports need from the config.
+// What the transports need: the config keys EMAIL_TRANSPORT ("stub" or "" log only, "smtp",
+// "wpcom"), EMAIL_FROM, WPCOM_EMAIL_*, SMTP_* and PAGERDUTY_EVENTS_URL, read from `config`.
 struct AlertSettings {
-  std::string email_transport = "stub";  // "stub" or "" (log only), "smtp", "wpcom"
-  std::string email_from = "jetmon@noreply.invalid";
-  std::string wpcom_email_endpoint;
-  std::string wpcom_email_auth_token;
-  std::string smtp_host;
-  int smtp_port = 0;
-  std::string smtp_username;
-  std::string smtp_password;
-  bool smtp_use_tls = false;
-  std::string pagerduty_events_url = "https://events.pagerduty.com/v2/enqueue";
+  config::Config config;
   // Bound on one send (HTTP transfer or SMTP session). 10 s in production; tests shorten it.
   std::chrono::milliseconds send_timeout{10000};
-
-  static AlertSettings from_config(const config::Config& config);
 };
 
 // Sends one leased jetmon_alert_deliveries row. Order of the checks (each a forced abandon unless
