@@ -259,6 +259,8 @@ SendOutcome send_test_notification(db::Pool& pool, const AlertSettings& settings
     return dispatch(settings, transport, target, n, abort);
   } catch (const std::exception& e) {
     return outcome(Kind::retry, 0, fmt::format("send: {}", e.what()));
+  } catch (...) {
+    return outcome(Kind::retry, 0, "send: unknown error");
   }
 }
 
