@@ -61,6 +61,7 @@ const std::array kBindings = {
     KeyBinding{{"SMTP_USE_TLS", boolean, start, active}, &Config::smtp_use_tls},
     KeyBinding{{"STATSD_ADDR", string, start, active}, &Config::statsd_addr},
     KeyBinding{{"WPCOM_NOTIFY_URL", string, start, active}, &Config::wpcom_notify_url},
+    KeyBinding{{"PAGERDUTY_EVENTS_URL", string, start, active}, &Config::pagerduty_events_url},
     KeyBinding{{"LOG_FORMAT", string, start, active}, &Config::log_format},
     KeyBinding{{"DEBUG", boolean, none, legacy_no_effect}, &Config::debug},
     KeyBinding{{"NUM_TO_PROCESS", integer, none, legacy_no_effect}, &Config::num_to_process},

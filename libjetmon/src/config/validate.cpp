@@ -82,6 +82,9 @@ std::optional<std::string> validate_cpp_additions(const Config& config) {
   if (!detail::is_http_url(config.wpcom_notify_url)) {
     return "WPCOM_NOTIFY_URL must be an http or https URL";
   }
+  if (!detail::is_http_url(config.pagerduty_events_url)) {
+    return "PAGERDUTY_EVENTS_URL must be an http or https URL";
+  }
   if (config.time_between_checks_sec <= 0) return "TIME_BETWEEN_CHECKS_SEC must be > 0";
   if (config.dataset_size <= 0) return "DATASET_SIZE must be > 0";
   if (config.min_time_between_rounds_sec < 0) return "MIN_TIME_BETWEEN_ROUNDS_SEC must be >= 0";

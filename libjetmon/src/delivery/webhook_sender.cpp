@@ -4,7 +4,7 @@
 
 #include "jetmon/db/pool.hpp"
 #include "jetmon/delivery/rules.hpp"
-#include "notify/http_post.hpp"
+#include "common/http_post.hpp"
 
 namespace jetmon::delivery {
 namespace {
@@ -40,22 +40,18 @@ SendOutcome WebhookSender::send(const ClaimedRow& row, const std::atomic<bool>* 
   const auto now = options_.clock ? options_.clock() : std::chrono::system_clock::now();
   const std::int64_t t =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  notify::PostRequest request;
-  request.url = url;
-  request.body = row.payload;
-  request.timeout = options_.timeout;
-  request.connect_timeout = options_.connect_timeout;
-  request.headers = {
+  const std::vector<std::string> headers = {
+      "Content-Type: application/json",
       fmt::format("X-Jetmon-Event: {}", row.event_type),
       fmt::format("X-Jetmon-Delivery: {}", row.id),
       fmt::format("X-Jetmon-Signature: {}", signature_header_value(secret, t, row.payload)),
   };
-  notify::HttpPoster poster(abort);
-  notify::PostResponse response = poster.send(request);
-  if (!response.transport_error.empty()) {
-    return SendOutcome{SendOutcome::Kind::retry, 0, "transport: " + response.transport_error};
+  http::HttpPoster poster(abort);
+  http::PostResponse response = poster.post(url, headers, row.payload, options_.timeout, options_.connect_timeout);
+  if (!response.transport_ok) {
+    return SendOutcome{SendOutcome::Kind::retry, 0, "transport: " + response.error};
   }
-  const int code = static_cast<int>(response.status_code);
+  const int code = static_cast<int>(response.status);
   const auto kind = code >= 200 && code < 300 ? SendOutcome::Kind::delivered : SendOutcome::Kind::retry;
   return SendOutcome{kind, code, std::move(response.body)};
 }

@@ -10,8 +10,8 @@
 
 #include "common/utf8.hpp"
 
-// A thin layer over rapidjson::Writer for the compact metadata objects of this module: keys in
-// the order written, strings made valid UTF-8.
+// A thin layer over rapidjson::Writer for compact JSON objects (this module's metadata, the
+// alert-contact payloads): keys in the order written, strings made valid UTF-8.
 namespace jetmon::incident {
 
 class JsonWriter {
@@ -19,6 +19,7 @@ class JsonWriter {
   JsonWriter() : writer_(buffer_) {}
 
   JsonWriter& begin_object() { writer_.StartObject(); return *this; }
+  JsonWriter& begin_object(std::string_view key) { write_key(key); writer_.StartObject(); return *this; }
   JsonWriter& end_object() { writer_.EndObject(); return *this; }
   JsonWriter& begin_array(std::string_view key) { write_key(key); writer_.StartArray(); return *this; }
   JsonWriter& end_array() { writer_.EndArray(); return *this; }

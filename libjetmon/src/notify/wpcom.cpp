@@ -16,7 +16,7 @@
 #include "jetmon/db/pool.hpp"
 #include "jetmon/incident/audit.hpp"
 #include "jetmon/incident/vocabulary.hpp"
-#include "notify/http_post.hpp"
+#include "common/http_post.hpp"
 #include "notify/outbox.hpp"
 
 namespace jetmon::notify {
@@ -45,6 +45,13 @@ db::DateTime utc_now_seconds() {
   return db::DateTime::from(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
+// One send's result as the notifier sees it.
+struct PostResult {
+  bool ok = false;     // a response with status < 400
+  long http_code = 0;  // 0 when no response arrived
+  std::string error;   // "wpcom returned <code>" or "post notification: <transport error>"
+};
+
 enum class StepKind { progress, idle, wait, db_error };
 struct StepResult {
   StepKind kind = StepKind::idle;
@@ -62,7 +69,7 @@ struct WpcomNotifier::Worker {
   metrics::Sink& sink;
   NotifierOptions options;
   std::atomic<bool> abort{false};
-  HttpPoster poster;
+  http::HttpPoster poster;
 
   // Hand-over state, guarded by `mu`.
   std::mutex mu;
@@ -240,7 +247,22 @@ struct WpcomNotifier::Worker {
   }
 
   PostResult post(const outbox::Row& row) {
-    return poster.post(options.url, options.auth_token, row.payload, options.request_timeout);
+    const auto response = poster.post(
+        options.url,
+        {"Content-Type: application/json", fmt::format("Authorization: Bearer {}", options.auth_token)},
+        row.payload, options.request_timeout);
+    PostResult result;
+    if (!response.transport_ok) {
+      result.error = fmt::format("post notification: {}", response.error);
+      return result;
+    }
+    result.http_code = response.status;
+    if (response.status >= 400 || response.status <= 0) {
+      result.error = fmt::format("wpcom returned {}", response.status);
+      return result;
+    }
+    result.ok = true;
+    return result;
   }
 
   void delivered(db::Connection& c, const outbox::Row& row) {

@@ -14,7 +14,9 @@
 namespace jetmon::test {
 
 // A WPCOM status-change endpoint on 127.0.0.1:<ephemeral>. It records every request exactly as
-// received and answers with the scripted statuses (then `default_status`).
+// received and answers with the scripted statuses (then `default_status`). Another `path` makes
+// it any JSON POST receiver (the alert-contact tests use it for Slack, Teams, PagerDuty and the
+// WPCOM email API).
 class WpcomStub {
  public:
   struct Request {
@@ -30,8 +32,8 @@ class WpcomStub {
     std::size_t header_count(const std::string& name) const { return headers.count(name); }
   };
 
-  WpcomStub() {
-    server_.Post("/wpcom/v2/jetpack-monitor/status-change",
+  explicit WpcomStub(std::string path = "/wpcom/v2/jetpack-monitor/status-change") : path_(std::move(path)) {
+    server_.Post(path_,
                  [this](const httplib::Request& req, httplib::Response& res) {
                    int status;
                    std::string body;
@@ -66,7 +68,7 @@ class WpcomStub {
   WpcomStub& operator=(const WpcomStub&) = delete;
 
   std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/wpcom/v2/jetpack-monitor/status-change";
+    return "http://127.0.0.1:" + std::to_string(port_) + path_;
   }
 
   // The next responses, in order; afterwards every request gets `then`.
@@ -105,6 +107,7 @@ class WpcomStub {
   }
 
  private:
+  std::string path_;
   httplib::Server server_;
   int port_ = 0;
   std::thread thread_;

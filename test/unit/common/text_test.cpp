@@ -20,3 +20,11 @@ TEST_CASE("trim and lower-case helpers") {
   CHECK(jetmon::trim(" \t ").empty());
   CHECK(jetmon::to_lower_ascii("LocalHost.") == "localhost.");
 }
+
+TEST_CASE("html_escape escapes the five HTML specials and nothing else") {
+  CHECK(jetmon::html_escape("") == "");
+  CHECK(jetmon::html_escape("plain text é") == "plain text é");
+  CHECK(jetmon::html_escape(R"(<a href="x">Tom & 'Jerry'</a>)") ==
+        "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;");
+  CHECK(jetmon::html_escape("&amp;") == "&amp;amp;");
+}

@@ -251,6 +251,10 @@ TEST_CASE("config validation: every rule and its message") {
       {"statsd ipv4", [](Config& c) { c.statsd_addr = "127.0.0.1:9125"; }, nullptr},
       {"statsd bracketed ipv6", [](Config& c) { c.statsd_addr = "[::1]:8125"; }, nullptr},
       {"statsd max port", [](Config& c) { c.statsd_addr = "localhost:65535"; }, nullptr},
+      {"pagerduty url ftp", [](Config& c) { c.pagerduty_events_url = "ftp://example.com/x"; },
+       "PAGERDUTY_EVENTS_URL must be an http or https URL"},
+      {"pagerduty url local stub",
+       [](Config& c) { c.pagerduty_events_url = "http://127.0.0.1:8082/v2/enqueue"; }, nullptr},
       {"notify url empty", [](Config& c) { c.wpcom_notify_url.clear(); },
        "WPCOM_NOTIFY_URL must be an http or https URL"},
       {"notify url ftp", [](Config& c) { c.wpcom_notify_url = "ftp://example.com/x"; },
@@ -313,6 +317,7 @@ TEST_CASE("config validation: the first failing rule wins, in the documented ord
   config.smtp_port = -1;
   config.statsd_addr = "statsd";
   config.wpcom_notify_url = "statsd";
+  config.pagerduty_events_url = "";
   config.time_between_checks_sec = 0;
   config.dataset_size = 0;
   config.min_time_between_rounds_sec = -1;
@@ -338,6 +343,8 @@ TEST_CASE("config validation: the first failing rule wins, in the documented ord
       {"STATSD_ADDR must be host:port", [](Config& c) { c.statsd_addr = "statsd:8125"; }},
       {"WPCOM_NOTIFY_URL must be an http or https URL",
        [](Config& c) { c.wpcom_notify_url = "https://x.example/"; }},
+      {"PAGERDUTY_EVENTS_URL must be an http or https URL",
+       [](Config& c) { c.pagerduty_events_url = "http://127.0.0.1:8082/v2/enqueue"; }},
       {"TIME_BETWEEN_CHECKS_SEC must be > 0", [](Config& c) { c.time_between_checks_sec = 1; }},
       {"DATASET_SIZE must be > 0", [](Config& c) { c.dataset_size = 1; }},
       {"MIN_TIME_BETWEEN_ROUNDS_SEC must be >= 0", [](Config& c) { c.min_time_between_rounds_sec = 0; }},

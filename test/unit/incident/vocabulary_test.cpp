@@ -47,3 +47,15 @@ TEST_CASE("incident: recovery_reason is probe_cleared only for Seems Down", "[in
   CHECK(recovery_reason(states::down) == reasons::verifier_cleared);
   CHECK(recovery_reason(states::warning) == reasons::verifier_cleared);
 }
+
+TEST_CASE("incident: severity_name names the five severities of dashboard-fleet.md 8.1", "[incident]") {
+  struct Row {
+    int severity;
+    std::string_view name;
+  };
+  auto row = GENERATE(values<Row>({
+      {0, "Up"}, {1, "Warning"}, {2, "Degraded"}, {3, "Seems Down"}, {4, "Down"}, {5, "Unknown"}, {-1, "Unknown"},
+  }));
+  INFO(row.severity);
+  CHECK(severity_name(row.severity) == row.name);
+}

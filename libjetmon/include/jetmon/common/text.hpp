@@ -21,4 +21,7 @@ std::string to_upper_ascii(std::string_view text);
 
 bool equals_ignore_ascii_case(std::string_view a, std::string_view b);
 
+// Escapes & < > " ' for HTML text and attribute values.
+std::string html_escape(std::string_view text);
+
 }  // namespace jetmon

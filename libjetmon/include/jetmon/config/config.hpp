@@ -83,6 +83,8 @@ struct Config {
   std::string statsd_addr = "statsd:8125";
   std::string wpcom_notify_url =
       "https://public-api.wordpress.com/wpcom/v2/jetpack-monitor/status-change";
+  // Alert contacts: the PagerDuty Events v2 endpoint (Go hard-codes it; tests point it at a stub).
+  std::string pagerduty_events_url = "https://events.pagerduty.com/v2/enqueue";
 
   // Unused by Go; used here (decision 2: timed local retries; decision 7: log output).
   int time_between_checks_sec = 30;

@@ -80,4 +80,8 @@ std::optional<SiteStatus> projected_site_status(std::optional<std::string_view> 
 // checks ever saw it down), verifier_cleared otherwise (Down: the Verifliers had confirmed it).
 std::string_view recovery_reason(std::string_view open_state);
 
+// The display name of a severity (dashboard-fleet.md §8.1): 0 Up, 1 Warning, 2 Degraded,
+// 3 Seems Down, 4 Down; anything else is "Unknown".
+std::string_view severity_name(int severity);
+
 }  // namespace jetmon::incident
