@@ -264,4 +264,8 @@ SendOutcome send_test_notification(db::Pool& pool, const AlertSettings& settings
   }
 }
 
+std::unique_ptr<RowSender> make_alert_row_sender(db::Pool& pool, const config::Config& config) {
+  return std::make_unique<AlertRowSender>(pool, AlertSettings{config});
+}
+
 }  // namespace jetmon::delivery

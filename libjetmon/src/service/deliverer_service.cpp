@@ -43,7 +43,7 @@ DeliveryRuntime::DeliveryRuntime(const db::ConnectOptions& connect, const config
   s.webhook_sender = std::make_unique<delivery::WebhookSender>(*s.pool);
   if (alert_sender) s.alert_sender = alert_sender(*s.pool, config);
   if (!s.alert_sender) {
-    log::warn("{}: alert-contact delivery is not wired in this build; alert contacts are neither "
+    log::warn("{}: alert-contact delivery is off in this process; alert contacts are neither "
               "dispatched nor sent",
               s.process);
   }

@@ -48,6 +48,10 @@ class AlertRowSender : public RowSender {
   std::unique_ptr<Impl> impl_;
 };
 
+// The alert-contact family's sender for a delivering process (jetmon-deliverer, or jetmon2 with
+// embedded workers): an AlertRowSender with the production send bound.
+std::unique_ptr<RowSender> make_alert_row_sender(db::Pool& pool, const config::Config& config);
+
 // `jetmon2 alert-contacts test <id>`: one synthetic notification (is_test true) to the contact
 // through the same transport code, whether or not the contact is active and without touching the
 // rate cap or any table. The notification names site `site_id` (its monitor_url, else

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "jetmon/config/config.hpp"
+#include "jetmon/delivery/alert_sender.hpp"
 #include "jetmon/delivery/row.hpp"
 #include "jetmon/delivery/workers.hpp"
 
@@ -20,13 +21,14 @@ struct ConnectOptions;
 // signals: it logs and ignores SIGHUP and calls shutdown() on SIGINT/SIGTERM.
 namespace jetmon::service {
 
-// Builds the alert-contact family's sender on the deliverer's pool; empty: that family does not run.
+// Builds the alert-contact family's sender on the delivering process's pool (the default is the
+// real one; tests inject their own). Empty, or returning null: that family does not run.
 using AlertSenderFactory =
     std::function<std::unique_ptr<delivery::RowSender>(db::Pool& pool, const config::Config& config)>;
 
 // The delivery workers with their own connection pool and senders, as jetmon-deliverer and an
 // embedded jetmon2 run them: the webhook family always, the alert family when `alert_sender`
-// builds a sender (otherwise it logs, prefixed by `process`, that alert contacts are not sent).
+// builds a sender (otherwise it logs, prefixed by `process`, that alert-contact delivery is off).
 class DeliveryRuntime {
  public:
   DeliveryRuntime(const db::ConnectOptions& connect, const config::Config& config,
@@ -52,7 +54,7 @@ struct DelivererOptions {
   std::chrono::milliseconds heartbeat_interval{10000};  // §6.4: fixed 10 s
   std::string statsd_address = "statsd:8125";           // §7.1: fixed
   delivery::WorkerOptions workers;                      // stop_grace bounds the wait for sends
-  AlertSenderFactory alert_sender;
+  AlertSenderFactory alert_sender = delivery::make_alert_row_sender;
 };
 
 class DelivererService {

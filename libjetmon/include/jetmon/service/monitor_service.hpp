@@ -18,7 +18,7 @@ struct MonitorOptions {
   std::chrono::milliseconds drain_grace{20000};     // in-flight checks may finish within this
   // The embedded delivery workers (when ops::monitor_delivery_owner enables them).
   delivery::WorkerOptions delivery_workers;
-  AlertSenderFactory alert_sender;  // empty: the alert-contact family does not run
+  AlertSenderFactory alert_sender = delivery::make_alert_row_sender;
 };
 
 // `jetmon2` (serve): the startup order of monitor.md §10.3 and the drain of §10.2. The caller
