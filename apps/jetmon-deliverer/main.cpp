@@ -2,11 +2,14 @@
 #include <signal.h>
 
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli_support.hpp"
 #include "jetmon/common/host.hpp"
 #include "jetmon/common/log.hpp"
 #include "jetmon/common/signals.hpp"
+#include "jetmon/ops/deliverer_cli.hpp"
 #include "jetmon/service/deliverer_service.hpp"
 
 namespace {
@@ -39,7 +42,14 @@ int run() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // validate-config, delivery-check and unknown verbs (Go flag syntax, dashboard-fleet.md §7.4).
+  if (argc >= 2 && jetmon::ops::is_deliverer_verb(argv[1])) {
+    return jetmon::ops::run_deliverer_verb(std::vector<std::string>(argv + 1, argv + argc),
+                                           jetmon::ops::DelivererContext::process(), std::cout, std::cerr);
+  }
   CLI::App app{"Jetmon standalone deliverer (webhooks and alert contacts)", "jetmon-deliverer"};
+  app.footer("Verbs: version, validate-config [--host=H] [--require-owner-match] [--require-email-delivery] "
+             "[--require-api-disabled], delivery-check [flags] (`jetmon-deliverer <verb> --help`)");
   jetmon::apps::add_version_flag(app, "jetmon-deliverer");
   app.require_subcommand(0, 1);
   auto* version = app.add_subcommand("version", "Print the version line");
