@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli_support.hpp"
+#include "subscriber_cli.hpp"
 #include "jetmon/check/engine.hpp"
 #include "jetmon/check/report.hpp"
 #include <signal.h>
@@ -140,6 +141,9 @@ int main(int argc, char** argv) {
       });
   check->add_flag("--json", check_json, "print one JSON object");
 
+  jetmon::apps::SubscriberCli subscribers;
+  subscribers.add_to(app);
+
   if (auto code = jetmon::apps::parse_command_line(app, argc, argv)) return *code;
 
   const jetmon::config::Environment env = jetmon::config::process_environment();
@@ -167,6 +171,7 @@ int main(int argc, char** argv) {
     };
     return jetmon::ops::run_validate_config(context, std::cout, std::cerr);
   }
+  if (auto code = subscribers.run(env)) return *code;
   if (*audit) return jetmon::ops::run_audit(env, audit_options, std::cout, std::cerr);
   if (*drain) return jetmon::ops::signal_monitor(env, SIGINT, std::cout, std::cerr);
   if (*reload) return jetmon::ops::signal_monitor(env, SIGHUP, std::cout, std::cerr);

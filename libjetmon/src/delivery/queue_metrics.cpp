@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "jetmon/common/columns.hpp"
 #include "jetmon/common/text.hpp"
 #include "jetmon/common/time_args.hpp"
 #include "jetmon/db/connection.hpp"
@@ -164,8 +165,7 @@ std::vector<std::string> evaluate_thresholds(const QueueThresholds& th, const Qu
 }
 
 std::string format_queue_table(const QueueSnapshot& s) {
-  using Cells = std::array<std::string, 9>;
-  std::vector<Cells> rows;
+  std::vector<std::vector<std::string>> rows;
   rows.push_back({"KIND", "PENDING", "DUE_NOW", "FUTURE_RETRY", "DELIVERED_SINCE", "ABANDONED_SINCE",
                   "FAILED_SINCE", "OLDEST_PENDING_SEC", "OLDEST_DUE_SEC"});
   for (const QueueMetrics* m : {&s.webhook, &s.alert, &s.total}) {
@@ -174,17 +174,7 @@ std::string format_queue_table(const QueueSnapshot& s) {
                     std::to_string(m->abandoned_since), std::to_string(m->failed_since),
                     std::to_string(m->oldest_pending_age_sec), std::to_string(m->oldest_due_age_sec)});
   }
-  std::array<std::size_t, 9> widths{};
-  for (const Cells& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  std::string out;
-  for (const Cells& row : rows) {
-    for (std::size_t i = 0; i + 1 < row.size(); ++i) out += fmt::format("{:<{}}", row[i], widths[i] + 2);
-    out += row.back();
-    out += '\n';
-  }
-  return out;
+  return format_columns(rows);
 }
 
 }  // namespace jetmon::delivery
