@@ -9,7 +9,6 @@
 #include "jetmon/common/text.hpp"
 #include "jetmon/common/time_args.hpp"
 #include "jetmon/db/connection.hpp"
-#include "jetmon/rollout/report.hpp"
 
 namespace jetmon::delivery {
 namespace {
@@ -77,10 +76,6 @@ QueueMetrics read_table(db::Connection& connection, const TableQueries& q, db::D
   return m;
 }
 
-std::string format_seconds(db::DateTime time) {
-  return rollout::format_seconds_utc(std::chrono::time_point_cast<std::chrono::system_clock::duration>(time.time));
-}
-
 }  // namespace
 
 SinceResolution resolve_queue_since(std::string_view since, db::DateTime db_now) {
@@ -118,6 +113,12 @@ QueueSnapshot read_queue_snapshot(db::Connection& connection, std::string_view s
   const SinceResolution since_cutoff = resolve_queue_since(since, *now);
   if (!since_cutoff.error.empty()) throw std::invalid_argument(since_cutoff.error);
   return read_queue_snapshot(connection, *now, since_cutoff.cutoff);
+}
+
+std::string format_seconds(db::DateTime time) {
+  std::string text = db::DateTime{std::chrono::floor<std::chrono::seconds>(time.time)}.to_string();
+  text[10] = 'T';
+  return text + "Z";
 }
 
 QueueMetrics total_of(const QueueMetrics& webhook, const QueueMetrics& alert) {

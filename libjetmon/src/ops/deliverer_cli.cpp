@@ -11,7 +11,6 @@
 #include "jetmon/ops/database.hpp"
 #include "jetmon/ops/delivery_owner.hpp"
 #include "jetmon/rollout/flags.hpp"
-#include "jetmon/rollout/report.hpp"
 #include "rollout/json_writer.hpp"
 
 namespace jetmon::ops {
@@ -87,10 +86,6 @@ std::optional<Bootstrap> bootstrap(const DelivererContext& context, std::string&
 
 std::string owner_line(const DeliveryOwnerDecision& owner) {
   return std::string(owner.warning ? "WARN " : "INFO ") + owner.message;
-}
-
-std::string seconds_text(db::DateTime time) {
-  return rollout::format_seconds_utc(std::chrono::time_point_cast<std::chrono::system_clock::duration>(time.time));
 }
 
 void write_metrics(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w, const delivery::QueueMetrics& m) {
@@ -252,9 +247,9 @@ std::string delivery_check_json(const DeliveryCheckResult& r, bool with_snapshot
   rollout::write_json_string(w, r.host);
   if (with_snapshot) {
     w.Key("generated_at");
-    rollout::write_json_string(w, seconds_text(r.snapshot.now));
+    rollout::write_json_string(w, delivery::format_seconds(r.snapshot.now));
     w.Key("since");
-    rollout::write_json_string(w, seconds_text(r.snapshot.cutoff));
+    rollout::write_json_string(w, delivery::format_seconds(r.snapshot.cutoff));
   }
   if (!r.owner_level.empty()) {
     w.Key("owner_level");
@@ -312,14 +307,14 @@ int run_delivery_check(const DeliveryCheckOptions& options, const DelivererConte
   } catch (const std::exception& e) {
     return fail_early(std::string("delivery queue query: ") + e.what());
   }
-  const std::string since_text = seconds_text(result.snapshot.cutoff);
+  const std::string since_text = delivery::format_seconds(result.snapshot.cutoff);
   result.failures = delivery::evaluate_thresholds(options.thresholds, result.snapshot, since_text);
 
   if (options.json) {
     out << delivery_check_json(result) << "\n";
   } else {
     out << "INFO deliverer_host=" << go_quote(result.host) << "\n"
-        << "INFO delivery_check_generated_at=" << seconds_text(result.snapshot.now) << "\n"
+        << "INFO delivery_check_generated_at=" << delivery::format_seconds(result.snapshot.now) << "\n"
         << "INFO delivery_check_since=" << since_text << "\n"
         << owner_line(owner) << "\n"
         << delivery::format_queue_table(result.snapshot);

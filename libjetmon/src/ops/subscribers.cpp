@@ -28,6 +28,7 @@ namespace {
 
 constexpr std::size_t kMaxLabel = 128;        // label, owner_tenant_id, created_by columns
 constexpr std::size_t kMaxEmail = 254;
+constexpr std::size_t kMaxTargetUrl = 2083;        // jetmon_webhooks.url VARCHAR(2083)
 constexpr std::size_t kMaxIntegrationKey = 128;
 constexpr std::size_t kSecretBytes = 32;
 constexpr std::size_t kMaxFilterItems = 1000;  // a filter longer than this is a mistake
@@ -229,88 +230,88 @@ std::string masked(std::string_view preview) { return preview.empty() ? "-" : ".
 
 using PrettyWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 
-void pretty_string(PrettyWriter& w, std::string_view text) {
+// One "key": value pair per call, so each record writer is a plain list of its columns.
+void put(PrettyWriter& w, const char* key, std::string_view text) {
+  w.Key(key);
   const std::string clean = valid_utf8(text);
   w.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
 }
-
-void pretty_optional(PrettyWriter& w, const std::optional<std::string>& text) {
-  if (text) {
-    pretty_string(w, *text);
-  } else {
-    w.Null();
-  }
+void put(PrettyWriter& w, const char* key, const std::string& text) { put(w, key, std::string_view(text)); }
+void put(PrettyWriter& w, const char* key, bool value) {
+  w.Key(key);
+  w.Bool(value);
 }
-
-void pretty_ids(PrettyWriter& w, const std::vector<std::uint64_t>& ids) {
+void put(PrettyWriter& w, const char* key, std::int64_t value) {
+  w.Key(key);
+  w.Int64(value);
+}
+void put(PrettyWriter& w, const char* key, std::uint64_t value) {
+  w.Key(key);
+  w.Uint64(value);
+}
+void put(PrettyWriter& w, const char* key, const std::optional<std::string>& text) {
+  if (text) return put(w, key, std::string_view(*text));
+  w.Key(key);
+  w.Null();
+}
+void put(PrettyWriter& w, const char* key, const std::vector<std::uint64_t>& ids) {
+  w.Key(key);
   w.StartArray();
   for (const std::uint64_t id : ids) w.Uint64(id);
   w.EndArray();
 }
-
-void pretty_strings(PrettyWriter& w, const std::vector<std::string>& items) {
+void put(PrettyWriter& w, const char* key, const std::vector<std::string>& items) {
+  w.Key(key);
   w.StartArray();
-  for (const std::string& item : items) pretty_string(w, item);
+  for (const std::string& item : items) {
+    const std::string clean = valid_utf8(item);
+    w.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
+  }
   w.EndArray();
+}
+
+// The bookkeeping columns both tables end with.
+template <typename Record>
+void put_provenance(PrettyWriter& w, const Record& r) {
+  put(w, "created_by", r.created_by);
+  put(w, "created_at", time_text(r.created_at));
+  put(w, "updated_at", time_text(r.updated_at));
+}
+
+template <typename Record>
+void add_provenance_rows(std::vector<std::vector<std::string>>& rows, const Record& r) {
+  rows.push_back({"created_by:", r.created_by.empty() ? "-" : r.created_by});
+  rows.push_back({"created_at:", time_text(r.created_at)});
+  rows.push_back({"updated_at:", time_text(r.updated_at)});
 }
 
 void write_webhook(PrettyWriter& w, const WebhookRecord& r, const std::optional<std::string>& secret) {
   w.StartObject();
-  w.Key("id");
-  w.Uint64(r.id);
-  w.Key("url");
-  pretty_string(w, r.url);
-  w.Key("active");
-  w.Bool(r.active);
-  w.Key("owner_tenant_id");
-  pretty_optional(w, r.owner_tenant);
-  w.Key("events");
-  pretty_strings(w, r.events);
-  w.Key("site_ids");
-  pretty_ids(w, r.site_ids);
-  w.Key("states");
-  pretty_strings(w, r.states);
-  w.Key("secret_preview");
-  pretty_string(w, r.secret_preview);
-  if (secret) {
-    w.Key("secret");
-    pretty_string(w, *secret);
-  }
-  w.Key("created_by");
-  pretty_string(w, r.created_by);
-  w.Key("created_at");
-  pretty_string(w, time_text(r.created_at));
-  w.Key("updated_at");
-  pretty_string(w, time_text(r.updated_at));
+  put(w, "id", r.id);
+  put(w, "url", r.url);
+  put(w, "active", r.active);
+  put(w, "owner_tenant_id", r.owner_tenant);
+  put(w, "events", r.events);
+  put(w, "site_ids", r.site_ids);
+  put(w, "states", r.states);
+  put(w, "secret_preview", r.secret_preview);
+  if (secret) put(w, "secret", *secret);
+  put_provenance(w, r);
   w.EndObject();
 }
 
 void write_contact(PrettyWriter& w, const AlertContactRecord& r) {
   w.StartObject();
-  w.Key("id");
-  w.Uint64(r.id);
-  w.Key("label");
-  pretty_string(w, r.label);
-  w.Key("active");
-  w.Bool(r.active);
-  w.Key("owner_tenant_id");
-  pretty_optional(w, r.owner_tenant);
-  w.Key("transport");
-  pretty_string(w, r.transport);
-  w.Key("destination_preview");
-  pretty_string(w, r.destination_preview);
-  w.Key("site_ids");
-  pretty_ids(w, r.site_ids);
-  w.Key("min_severity");
-  w.Int(r.min_severity);
-  w.Key("max_per_hour");
-  w.Int64(r.max_per_hour);
-  w.Key("created_by");
-  pretty_string(w, r.created_by);
-  w.Key("created_at");
-  pretty_string(w, time_text(r.created_at));
-  w.Key("updated_at");
-  pretty_string(w, time_text(r.updated_at));
+  put(w, "id", r.id);
+  put(w, "label", r.label);
+  put(w, "active", r.active);
+  put(w, "owner_tenant_id", r.owner_tenant);
+  put(w, "transport", r.transport);
+  put(w, "destination_preview", r.destination_preview);
+  put(w, "site_ids", r.site_ids);
+  put(w, "min_severity", static_cast<std::int64_t>(r.min_severity));
+  put(w, "max_per_hour", r.max_per_hour);
+  put_provenance(w, r);
   w.EndObject();
 }
 
@@ -381,6 +382,7 @@ Parsed<std::vector<std::string>> parse_filter_states(std::string_view text) {
 
 std::optional<std::string> target_url_problem(std::string_view url) {
   if (trim(url).empty()) return std::string("is required");
+  if (url.size() > kMaxTargetUrl) return fmt::format("URL is {} characters, longer than {}", url.size(), kMaxTargetUrl);
   return check::url_problem(url);
 }
 
@@ -620,10 +622,8 @@ std::string webhook_text(const WebhookRecord& r, const std::optional<std::string
       {"site_ids:", ids_or(r.site_ids, "all")},
       {"states:", join_or(r.states, "all")},
       {"secret_preview:", masked(r.secret_preview)},
-      {"created_by:", r.created_by.empty() ? "-" : r.created_by},
-      {"created_at:", time_text(r.created_at)},
-      {"updated_at:", time_text(r.updated_at)},
   };
+  add_provenance_rows(rows, r);
   std::string text = format_columns(rows);
   if (secret) {
     text += "\nsecret: " + *secret +
@@ -643,10 +643,8 @@ std::string alert_contact_text(const AlertContactRecord& r) {
       {"site_ids:", ids_or(r.site_ids, "all")},
       {"min_severity:", severity_name(r.min_severity)},
       {"max_per_hour:", per_hour_text(r.max_per_hour)},
-      {"created_by:", r.created_by.empty() ? "-" : r.created_by},
-      {"created_at:", time_text(r.created_at)},
-      {"updated_at:", time_text(r.updated_at)},
   };
+  add_provenance_rows(rows, r);
   return format_columns(rows);
 }
 
@@ -678,137 +676,122 @@ std::string alert_contacts_json(const std::vector<AlertContactRecord>& records) 
 
 namespace {
 
-db::Connection open_database(const config::Environment& env, int attempts) {
-  return db::connect_with_retry(connect_options(config::db_settings_from_env(env)), std::max(1, attempts));
-}
+// What one subscriber table brings to the shared command runner.
+struct WebhookFamily {
+  using Record = WebhookRecord;
+  static constexpr const char* noun = "webhook";
+  static Parsed<WebhookSpec> check(const SubscriberCommand& c) { return check_webhook_input(c.webhook); }
+  static std::optional<Record> find(db::Connection& c, std::uint64_t id) { return find_webhook(c, id); }
+  static std::vector<Record> list(db::Connection& c) { return list_webhooks(c); }
+  static bool disable(db::Connection& c, std::uint64_t id) { return disable_webhook(c, id); }
+  static std::string table(const std::vector<Record>& r) { return webhooks_table(r); }
+  static std::string json(const std::vector<Record>& r) { return webhooks_json(r); }
+  static std::string text(const Record& r, const std::optional<std::string>& secret) { return webhook_text(r, secret); }
+  static std::string json(const Record& r, const std::optional<std::string>& secret) { return webhook_json(r, secret); }
+  // Inserts the row; the secret to show once.
+  static std::optional<std::string> insert(db::Connection& c, const WebhookSpec& spec, std::uint64_t& id) {
+    std::string secret = generate_webhook_secret();
+    id = insert_webhook(c, spec, secret);
+    return secret;
+  }
+};
 
-// Connects and runs `body`; "db: …" on `err` and exit 1 when the database fails.
-template <typename Body>
-int with_database(const config::Environment& env, const SubscriberCommand& command, std::ostream& err, Body body) {
+struct AlertContactFamily {
+  using Record = AlertContactRecord;
+  static constexpr const char* noun = "alert contact";
+  static Parsed<AlertContactSpec> check(const SubscriberCommand& c) { return check_alert_contact_input(c.contact); }
+  static std::optional<Record> find(db::Connection& c, std::uint64_t id) { return find_alert_contact(c, id); }
+  static std::vector<Record> list(db::Connection& c) { return list_alert_contacts(c); }
+  static bool disable(db::Connection& c, std::uint64_t id) { return disable_alert_contact(c, id); }
+  static std::string table(const std::vector<Record>& r) { return alert_contacts_table(r); }
+  static std::string json(const std::vector<Record>& r) { return alert_contacts_json(r); }
+  static std::string text(const Record& r, const std::optional<std::string>&) { return alert_contact_text(r); }
+  static std::string json(const Record& r, const std::optional<std::string>&) { return alert_contact_json(r); }
+  static std::optional<std::string> insert(db::Connection& c, const AlertContactSpec& spec, std::uint64_t& id) {
+    id = insert_alert_contact(c, spec);
+    return std::nullopt;
+  }
+};
+
+template <typename Family>
+int run_command(const config::Environment& env, const SubscriberCommand& command, std::ostream& out,
+                std::ostream& err) {
+  using Record = typename Family::Record;
+  const auto checked = command.action == SubscriberAction::add ? Family::check(command) : decltype(Family::check(command)){};
+  if (command.action == SubscriberAction::add && !checked) {
+    err << checked.error << "\n";
+    return 2;
+  }
+  if (command.action == SubscriberAction::rotate_secret && std::string_view(Family::noun) != "webhook") {
+    err << Family::noun << "s have no secret to rotate\n";
+    return 2;
+  }
+  const auto show = [&](const Record& record, const std::optional<std::string>& secret) {
+    out << (command.json ? Family::json(record, secret) + "\n" : Family::text(record, secret));
+  };
+  const auto not_found = [&] {
+    err << Family::noun << " " << command.id << " not found\n";
+    return 1;
+  };
   try {
-    db::Connection connection = open_database(env, command.db_attempts);
-    return body(connection);
+    db::Connection connection =
+        db::connect_with_retry(connect_options(config::db_settings_from_env(env)), std::max(1, command.db_attempts));
+    switch (command.action) {
+      case SubscriberAction::add: {
+        std::uint64_t id = 0;
+        const std::optional<std::string> secret = Family::insert(connection, *checked.value, id);
+        const auto record = Family::find(connection, id);
+        if (!record) throw std::runtime_error(fmt::format("the new {} row {} is gone", Family::noun, id));
+        if (!command.json) out << Family::noun << " " << id << " created\n";
+        show(*record, secret);
+        return 0;
+      }
+      case SubscriberAction::list: {
+        const auto records = Family::list(connection);
+        out << (command.json ? Family::json(records) + "\n" : Family::table(records));
+        return 0;
+      }
+      case SubscriberAction::show: {
+        const auto record = Family::find(connection, command.id);
+        if (!record) return not_found();
+        show(*record, std::nullopt);
+        return 0;
+      }
+      case SubscriberAction::disable: {
+        if (!Family::disable(connection, command.id)) return not_found();
+        if (!command.json) {
+          out << Family::noun << " " << command.id << " disabled\n";
+        } else if (const auto record = Family::find(connection, command.id)) {
+          show(*record, std::nullopt);
+        }
+        return 0;
+      }
+      case SubscriberAction::rotate_secret: {
+        const std::string secret = generate_webhook_secret();
+        if (!replace_webhook_secret(connection, command.id, secret)) return not_found();
+        const auto record = Family::find(connection, command.id);
+        if (!record) return not_found();
+        if (!command.json) out << Family::noun << " " << command.id << " secret rotated; the old secret no longer verifies\n";
+        show(*record, secret);
+        return 0;
+      }
+    }
   } catch (const std::exception& e) {
     err << "db: " << e.what() << "\n";
-    return 1;
   }
+  return 1;
 }
 
 }  // namespace
 
 int run_webhooks_command(const config::Environment& env, const SubscriberCommand& command, std::ostream& out,
                          std::ostream& err) {
-  std::optional<WebhookSpec> spec;
-  if (command.action == SubscriberAction::add) {
-    auto checked = check_webhook_input(command.webhook);
-    if (!checked) {
-      err << checked.error << "\n";
-      return 2;
-    }
-    spec = std::move(checked.value);
-  }
-  const auto show = [&](const WebhookRecord& record, const std::optional<std::string>& secret) {
-    out << (command.json ? webhook_json(record, secret) + "\n" : webhook_text(record, secret));
-  };
-  const auto not_found = [&] {
-    err << "webhook " << command.id << " not found\n";
-    return 1;
-  };
-  return with_database(env, command, err, [&](db::Connection& connection) {
-    switch (command.action) {
-      case SubscriberAction::add: {
-        const std::string secret = generate_webhook_secret();
-        const std::uint64_t id = insert_webhook(connection, *spec, secret);
-        const auto record = find_webhook(connection, id);
-        if (!record) throw std::runtime_error("the new webhook row is gone");
-        if (!command.json) out << "webhook " << id << " created\n";
-        show(*record, secret);
-        return 0;
-      }
-      case SubscriberAction::list: {
-        const auto records = list_webhooks(connection);
-        out << (command.json ? webhooks_json(records) + "\n" : webhooks_table(records));
-        return 0;
-      }
-      case SubscriberAction::show: {
-        const auto record = find_webhook(connection, command.id);
-        if (!record) return not_found();
-        show(*record, std::nullopt);
-        return 0;
-      }
-      case SubscriberAction::disable: {
-        if (!disable_webhook(connection, command.id)) return not_found();
-        const auto record = find_webhook(connection, command.id);
-        if (!command.json) out << "webhook " << command.id << " disabled\n";
-        if (command.json && record) show(*record, std::nullopt);
-        return 0;
-      }
-      case SubscriberAction::rotate_secret: {
-        const std::string secret = generate_webhook_secret();
-        if (!replace_webhook_secret(connection, command.id, secret)) return not_found();
-        const auto record = find_webhook(connection, command.id);
-        if (!record) return not_found();
-        if (!command.json) out << "webhook " << command.id << " secret rotated; the old secret no longer verifies\n";
-        show(*record, secret);
-        return 0;
-      }
-    }
-    return 1;
-  });
+  return run_command<WebhookFamily>(env, command, out, err);
 }
 
 int run_alert_contacts_command(const config::Environment& env, const SubscriberCommand& command,
                                std::ostream& out, std::ostream& err) {
-  std::optional<AlertContactSpec> spec;
-  if (command.action == SubscriberAction::add) {
-    auto checked = check_alert_contact_input(command.contact);
-    if (!checked) {
-      err << checked.error << "\n";
-      return 2;
-    }
-    spec = std::move(checked.value);
-  }
-  const auto show = [&](const AlertContactRecord& record) {
-    out << (command.json ? alert_contact_json(record) + "\n" : alert_contact_text(record));
-  };
-  const auto not_found = [&] {
-    err << "alert contact " << command.id << " not found\n";
-    return 1;
-  };
-  return with_database(env, command, err, [&](db::Connection& connection) {
-    switch (command.action) {
-      case SubscriberAction::add: {
-        const std::uint64_t id = insert_alert_contact(connection, *spec);
-        const auto record = find_alert_contact(connection, id);
-        if (!record) throw std::runtime_error("the new alert contact row is gone");
-        if (!command.json) out << "alert contact " << id << " created\n";
-        show(*record);
-        return 0;
-      }
-      case SubscriberAction::list: {
-        const auto records = list_alert_contacts(connection);
-        out << (command.json ? alert_contacts_json(records) + "\n" : alert_contacts_table(records));
-        return 0;
-      }
-      case SubscriberAction::show: {
-        const auto record = find_alert_contact(connection, command.id);
-        if (!record) return not_found();
-        show(*record);
-        return 0;
-      }
-      case SubscriberAction::disable: {
-        if (!disable_alert_contact(connection, command.id)) return not_found();
-        const auto record = find_alert_contact(connection, command.id);
-        if (!command.json) out << "alert contact " << command.id << " disabled\n";
-        if (command.json && record) show(*record);
-        return 0;
-      }
-      case SubscriberAction::rotate_secret:
-        err << "alert contacts have no secret to rotate\n";
-        return 2;
-    }
-    return 1;
-  });
+  return run_command<AlertContactFamily>(env, command, out, err);
 }
 
 }  // namespace jetmon::ops

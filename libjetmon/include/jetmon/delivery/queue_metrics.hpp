@@ -1,6 +1,5 @@
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -59,6 +58,10 @@ QueueSnapshot read_queue_snapshot(db::Connection& connection, std::string_view s
 
 // Reads both tables for a known instant and cutoff (the fleet dashboard passes its own window).
 QueueSnapshot read_queue_snapshot(db::Connection& connection, db::DateTime now, db::DateTime cutoff);
+
+// RFC 3339 UTC to the second ("2026-04-30T11:45:00Z"), the form of every time delivery-check
+// prints; any DATETIME year (no nanosecond time_point in between).
+std::string format_seconds(db::DateTime time);
 
 // Sums of the counters and the larger of the ages; kind "total".
 QueueMetrics total_of(const QueueMetrics& webhook, const QueueMetrics& alert);
