@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli_support.hpp"
+#include "jetmon/ops/alert_contact_test.hpp"
 #include "jetmon/ops/subscribers.hpp"
 
 namespace jetmon::apps {
@@ -55,6 +56,13 @@ class SubscriberCli {
          ops::SubscriberAction::list, false);
     verb(contacts_, contact_, "show", "Show one alert contact", ops::SubscriberAction::show, true);
     verb(contacts_, contact_, "disable", "Set an alert contact inactive", ops::SubscriberAction::disable, true);
+    test_ = contacts_->add_subcommand(
+        "test", "Send one test notification to a contact through its transport (JETMON_CONFIG for the "
+                "email/SMTP/PagerDuty keys); exit 0 when delivered");
+    test_->add_option("id", test_command_.contact_id, "row id")->required()->check(CLI::PositiveNumber);
+    test_->add_option("--site-id", test_command_.site_id, "the site the notification names");
+    test_->add_option("--output", output_, "text or json")->check(CLI::IsMember({"text", "json"}))->each(
+        [this](const std::string& v) { test_command_.json = v == "json"; });
   }
 
   // The exit code when one of these commands was given, else nullopt.
@@ -63,6 +71,7 @@ class SubscriberCli {
       if (auto code = check(webhooks_, ops::check_webhook_input(webhook_.webhook))) return code;
       return ops::run_webhooks_command(env, webhook_, std::cout, std::cerr);
     }
+    if (*test_) return ops::run_alert_contact_test(env, test_command_, std::cout, std::cerr);
     if (*contacts_) {
       if (auto code = check(contacts_, ops::check_alert_contact_input(contact_.contact))) return code;
       return ops::run_alert_contacts_command(env, contact_, std::cout, std::cerr);
@@ -93,6 +102,8 @@ class SubscriberCli {
 
   CLI::App* webhooks_ = nullptr;
   CLI::App* contacts_ = nullptr;
+  CLI::App* test_ = nullptr;
+  ops::AlertContactTestCommand test_command_;
   ops::SubscriberCommand webhook_;
   ops::SubscriberCommand contact_;
   std::string output_ = "text";

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "integration/notify/wpcom_stub.hpp"
 #include "support/process.hpp"
 #include "support/test_db.hpp"
 
@@ -224,4 +225,40 @@ TEST_CASE("subscriber commands reject bad input with usage and exit 2, writing n
   }
   CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_webhooks") == "0");
   CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_alert_contacts") == "0");
+}
+
+TEST_CASE("alert-contacts test sends one test notification through the contact's transport", "[cli][subscribers]") {
+  TestDatabase tdb;
+  auto& c = tdb.migrate();
+  jetmon::test::WpcomStub slack("/slack-hook");
+  jetmon::test::TempDir dir;
+  const std::string config = dir.write_file("config.json", R"({"AUTH_TOKEN":"t","PINNED_BUCKET_MIN":0,"PINNED_BUCKET_MAX":99})");
+  auto env = tdb.env();
+  env["JETMON_CONFIG"] = config;
+  c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (7, 0, ?, 1)",
+         {"https://seven.example/"});
+
+  const auto add = jetmon2({"alert-contacts", "add", "--label", "ops", "--transport", "slack", "--destination",
+                            slack.url()},
+                           env);
+  REQUIRE(add.exit_code == 0);
+  const auto sent = jetmon2({"alert-contacts", "test", "1", "--site-id", "7"}, env);
+  CHECK(sent.exit_code == 0);
+  CHECK(sent.out.find("alert contact 1 test: delivered (code 200)") == 0);
+  REQUIRE(slack.count() == 1);
+  CHECK(slack.requests()[0].body.find("https://seven.example/") != std::string::npos);
+  // A test send leaves the delivery tables alone.
+  CHECK(scalar(c, "SELECT COUNT(*) FROM jetmon_alert_deliveries") == "0");
+
+  const auto json = jetmon2({"alert-contacts", "test", "1", "--output=json"}, env);
+  CHECK(json.exit_code == 0);
+  CHECK(json.out.find(R"("outcome":"delivered","status_code":200)") != std::string::npos);
+
+  const auto missing = jetmon2({"alert-contacts", "test", "99"}, env);
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.out.find("abandon") != std::string::npos);
+  CHECK(missing.out.find("contact lookup: alert contact 99 not found") != std::string::npos);
+
+  CHECK(jetmon2({"alert-contacts", "test"}, env).exit_code == 2);
+  CHECK(jetmon2({"alert-contacts", "test", "1", "--bogus"}, env).exit_code == 2);
 }
