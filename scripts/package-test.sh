@@ -47,6 +47,7 @@ cleanup() {
   local rc=$?
   set +e
   [ -n "${monitor_pid:-}" ] && kill -KILL "$monitor_pid" 2>/dev/null && wait "$monitor_pid" 2>/dev/null
+  [ -n "${deliverer_pid:-}" ] && kill -KILL "$deliverer_pid" 2>/dev/null && wait "$deliverer_pid" 2>/dev/null
   [ "${made_run_dir:-0}" = 1 ] && rm -rf /run/jetmon2
   for p in "${packages[@]}"; do dpkg --purge "$p" >/dev/null 2>&1; done
   [ -d "$work/db" ] && "$root/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1
@@ -204,14 +205,14 @@ expect_has "$out" '^validation passed$' "jetmon2 validate-config"
 out="$(as_jetmon "$base/config/config.json" ./jetmon-rollout validate-config 2>&1)" ||
   fail "jetmon-rollout validate-config: $out"
 expect_has "$out" '^PASS db connect$' "jetmon-rollout validate-config"
-if "$base/bin/jetmon-deliverer" --help 2>/dev/null | grep -qE '^ +validate-config( |$)'; then
-  sed -i "s/\"DELIVERY_OWNER_HOST\": \"\"/\"DELIVERY_OWNER_HOST\": \"$(hostname)\"/" "$base/config/deliverer.json"
-  out="$(as_jetmon "$base/config/deliverer.json" ./bin/jetmon-deliverer validate-config \
-    --require-owner-match --require-api-disabled 2>&1)" || fail "jetmon-deliverer validate-config: $out"
-  expect_has "$out" '^validation passed$' "jetmon-deliverer validate-config"
-else
-  say "SKIP jetmon-deliverer validate-config: this build has no such verb yet"
-fi
+# The deliverer's unit runs exactly this before start (ExecStartPre).
+sed -i "s/\"DELIVERY_OWNER_HOST\": \"\"/\"DELIVERY_OWNER_HOST\": \"$(hostname)\"/; s/\"statsd:8125\"/\"127.0.0.1:8125\"/" \
+  "$base/config/deliverer.json"
+out="$(as_jetmon "$base/config/deliverer.json" ./bin/jetmon-deliverer validate-config \
+  --require-owner-match --require-api-disabled 2>&1)" || fail "jetmon-deliverer validate-config: $out"
+expect_has "$out" '^PASS api_port=disabled$' "jetmon-deliverer validate-config"
+expect_has "$out" 'matched; delivery workers enabled on this host$' "jetmon-deliverer validate-config"
+expect_has "$out" '^validation passed$' "jetmon-deliverer validate-config"
 say "installed binaries: version, migrate and validate-config pass as user jetmon"
 
 # The rollout gate that verifies the monitor's unit finds it where the package put it (host-preflight
@@ -263,6 +264,34 @@ grep -q 'jetmon2: shutdown complete' "$work/jetmon2.log" || fail "no shutdown li
 [ ! -e /run/jetmon2/jetmon2.pid ] || fail "the PID file stayed after the drain"
 rm -rf /run/jetmon2; made_run_dir=0
 say "installed jetmon2 ran as jetmon: status green for mysql, disk:logs, disk:stats; SIGTERM drained, exit 0"
+
+# The installed deliverer, run as its unit runs it: it publishes <host>:deliverer `running` (it is
+# the delivery owner), and SIGTERM marks the row `stopped` and exits 0.
+deliverer_row() {
+  "$root/scripts/mariadb.sh" sql "$work/db" \
+    "SELECT state FROM $DB_NAME.jetmon_process_health WHERE process_id='$(hostname):deliverer'"
+}
+# shellcheck disable=SC1091
+(cd "$base" && set -a && . "$base/config/jetmon2.env" && set +a &&
+  exec setpriv --reuid=jetmon --regid=jetmon --init-groups \
+    env JETMON_CONFIG="$base/config/deliverer.json" ./bin/jetmon-deliverer 2>"$work/deliverer.log") &
+deliverer_pid=$!
+row=""
+for _ in $(seq 1 120); do
+  kill -0 "$deliverer_pid" 2>/dev/null || break
+  row="$(deliverer_row)"
+  [ "$row" = running ] && break
+  sleep 0.5
+done
+expect_eq "$row" running "process-health state of the installed jetmon-deliverer"$'\n'"$(cat "$work/deliverer.log")"
+kill -TERM "$deliverer_pid"
+deliverer_rc=0; wait "$deliverer_pid" || deliverer_rc=$?
+deliverer_pid=""
+expect_eq "$deliverer_rc" 0 "exit code of the installed jetmon-deliverer after SIGTERM"
+grep -q 'jetmon-deliverer: shutdown complete' "$work/deliverer.log" ||
+  fail "no deliverer shutdown line: $(cat "$work/deliverer.log")"
+expect_eq "$(deliverer_row)" stopped "process-health state after the deliverer's SIGTERM"
+say "installed jetmon-deliverer ran as jetmon: row running, SIGTERM marked it stopped, exit 0"
 
 # An enabled unit is disabled when its package is removed.
 systemctl enable --quiet jetmon2 2>/dev/null
