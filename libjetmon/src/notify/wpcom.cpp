@@ -29,6 +29,7 @@ constexpr int kBatch = 50;
 constexpr int kPruneLimit = 1000;
 constexpr auto kPruneEvery = std::chrono::hours(1);
 constexpr auto kMaxBackoff = std::chrono::seconds(30);
+constexpr auto kStopGrace = std::chrono::milliseconds(5000);  // stop(): for the send in progress
 
 // A flush send answered with one of these is a rejection of that notice, not an outage: the
 // notice is given up and the flush goes on.
@@ -68,7 +69,11 @@ struct WpcomNotifier::Worker {
   db::Pool& pool;
   metrics::Sink& sink;
   NotifierOptions options;
+  // stop(): `stop_requested` ends the batch after the send in progress; `abort` cuts that send
+  // short, only once the stop grace has passed (a cut-short send may have reached WPCOM unrecorded).
+  std::atomic<bool> stop_requested{false};
   std::atomic<bool> abort{false};
+  std::atomic<bool> finished{false};
   http::HttpPoster poster;
 
   // Hand-over state, guarded by `mu`.
@@ -159,7 +164,7 @@ struct WpcomNotifier::Worker {
       return {StepKind::idle, {}};
     }
     for (const auto& row : rows) {
-      if (abort.load()) return {StepKind::progress, {}};
+      if (stop_requested.load()) return {StepKind::progress, {}};
       if (admit() == CircuitBreaker::Decision::queue) {
         queue_pending(c);
         refresh_depth(c);
@@ -168,7 +173,7 @@ struct WpcomNotifier::Worker {
       const bool stop_batch = row.state == "queued" ? send_flush(c, row) : send_fresh(c, row);
       refresh_depth(c);
       if (stop_batch) {
-        if (abort.load()) return {StepKind::progress, {}};
+        if (stop_requested.load()) return {StepKind::progress, {}};
         queue_pending(c);  // the circuit is open: everything behind this row waits for the flush
         refresh_depth(c);
         return {StepKind::wait, open_until()};
@@ -284,7 +289,9 @@ struct WpcomNotifier::Worker {
     if (row.attempts == 0) audit_sent(c, row);
     outbox::mark_attempt(c, row.id, ++row.attempts);
     const PostResult first = post(row);
-    if (abort.load()) return true;
+    // WPCOM took it: record that even when a stop came in meanwhile, or the next monitor sends it
+    // again. Only a send that did not succeed is left as it was for the next monitor.
+    if (!first.ok && abort.load()) return true;
     if (first.ok) {
       breaker_success();
       delivered(c, row);
@@ -308,7 +315,9 @@ struct WpcomNotifier::Worker {
     }
     outbox::mark_attempt(c, row.id, ++row.attempts);
     const PostResult second = post(row);
-    if (abort.load()) return true;
+    // WPCOM took it: record that even when a stop came in meanwhile, or the next monitor sends it
+    // again. Only a send that did not succeed is left as it was for the next monitor.
+    if (!second.ok && abort.load()) return true;
     if (second.ok) {
       breaker_success();
       sink.increment(metric("retry.delivered.count"));
@@ -333,7 +342,9 @@ struct WpcomNotifier::Worker {
     if (row.attempts == 0) audit_sent(c, row);
     outbox::mark_attempt(c, row.id, ++row.attempts);
     const PostResult r = post(row);
-    if (abort.load()) return true;
+    // WPCOM took it: record that even when a stop came in meanwhile, or the next monitor sends it
+    // again. Only a send that did not succeed is left as it was for the next monitor.
+    if (!r.ok && abort.load()) return true;
     if (r.ok) {
       breaker_success();
       if (retried) sink.increment(metric("retry.delivered.count"));
@@ -424,7 +435,10 @@ WpcomNotifier::~WpcomNotifier() { stop(); }
 void WpcomNotifier::start() {
   std::lock_guard lock(worker_->mu);
   if (worker_->thread.joinable() || worker_->stopping) return;
-  worker_->thread = std::thread([w = worker_.get()] { w->run(); });
+  worker_->thread = std::thread([w = worker_.get()] {
+    w->run();
+    w->finished.store(true);
+  });
 }
 
 void WpcomNotifier::stop() noexcept {
@@ -433,8 +447,15 @@ void WpcomNotifier::stop() noexcept {
     std::lock_guard lock(w.mu);
     w.stopping = true;
   }
-  w.abort.store(true);
+  w.stop_requested.store(true);
   w.wake_cv.notify_all();
+  // A send in progress gets a moment to finish and be recorded; past that it is cut short.
+  const auto grace = std::min<std::chrono::milliseconds>(w.options.request_timeout, kStopGrace);
+  const auto give_up = std::chrono::steady_clock::now() + grace;
+  while (w.thread.joinable() && !w.finished.load() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  w.abort.store(true);
   if (w.thread.joinable()) w.thread.join();
   w.persist_inbox();
 }
@@ -470,7 +491,7 @@ bool WpcomNotifier::pump() {
     const StepResult r = worker_->step_safely();
     if (r.kind == StepKind::db_error) return false;
     if (r.kind != StepKind::progress) return true;
-    if (worker_->abort.load()) return true;
+    if (worker_->stop_requested.load()) return true;
   }
 }
 

@@ -154,8 +154,9 @@ class WpcomNotifier {
 
   // Starts the worker thread (idempotent).
   void start();
-  // Aborts a send in progress (the row is sent again by the next instance), writes the inbox to
-  // the outbox (best effort), joins the worker. Idempotent; never throws.
+  // Lets a send in progress finish and be recorded for up to min(request_timeout, 5 s), then cuts
+  // it short (that row is sent again by the next instance); sends nothing more, writes the inbox
+  // to the outbox (best effort), joins the worker. Idempotent; never throws.
   void stop() noexcept;
 
   // Hands a notice over; never blocks on the network or the database. Returns false when the
