@@ -12,6 +12,7 @@
 #include "common/json_escape.hpp"
 #include "common/utf8.hpp"
 #include "jetmon/common/time.hpp"
+#include "jetmon/incident/vocabulary.hpp"
 
 namespace jetmon::delivery {
 
@@ -25,24 +26,40 @@ struct ReasonRow {
   std::string_view alert;  // "" = not delivered to alert contacts
 };
 
+namespace r = incident::reasons;
 constexpr std::array<ReasonRow, 14> kReasons{{
-    {"opened", "event.opened", "alert.opened"},
-    {"severity_escalation", "event.severity_changed", "alert.severity_changed"},
-    {"severity_deescalation", "event.severity_changed", "alert.severity_changed"},
-    {"state_change", "event.state_changed", "alert.state_changed"},
-    {"verifier_confirmed", "event.state_changed", "alert.state_changed"},
-    {"cause_linked", "event.cause_linked", ""},
-    {"cause_unlinked", "event.cause_unlinked", ""},
-    {"verifier_cleared", "event.closed", "alert.closed"},
-    {"probe_cleared", "event.closed", "alert.closed"},
-    {"false_alarm", "event.closed", "alert.closed"},
-    {"manual_override", "event.closed", "alert.closed"},
-    {"maintenance_swallowed", "event.closed", "alert.closed"},
-    {"superseded", "event.closed", "alert.closed"},
-    {"auto_timeout", "event.closed", "alert.closed"},
+    {r::opened, "event.opened", "alert.opened"},
+    {r::severity_escalation, "event.severity_changed", "alert.severity_changed"},
+    {r::severity_deescalation, "event.severity_changed", "alert.severity_changed"},
+    {r::state_change, "event.state_changed", "alert.state_changed"},
+    {r::verifier_confirmed, "event.state_changed", "alert.state_changed"},
+    {r::cause_linked, "event.cause_linked", ""},
+    {r::cause_unlinked, "event.cause_unlinked", ""},
+    {r::verifier_cleared, "event.closed", "alert.closed"},
+    {r::probe_cleared, "event.closed", "alert.closed"},
+    {r::false_alarm, "event.closed", "alert.closed"},
+    {r::manual_override, "event.closed", "alert.closed"},
+    {r::maintenance_swallowed, "event.closed", "alert.closed"},
+    {r::superseded, "event.closed", "alert.closed"},
+    {r::auto_timeout, "event.closed", "alert.closed"},
 }};
 
+std::vector<std::string> distinct_types(Family family) {
+  std::vector<std::string> types;
+  for (const ReasonRow& row : kReasons) {
+    const std::string_view type = family == Family::webhook ? row.webhook : row.alert;
+    if (!type.empty() && std::find(types.begin(), types.end(), type) == types.end()) types.emplace_back(type);
+  }
+  return types;
+}
+
 }  // namespace
+
+const std::vector<std::string>& event_types(Family family) {
+  static const std::vector<std::string> webhook = distinct_types(Family::webhook);
+  static const std::vector<std::string> alert = distinct_types(Family::alert);
+  return family == Family::webhook ? webhook : alert;
+}
 
 std::optional<std::string_view> event_type_for(Family family, std::string_view reason) {
   for (const ReasonRow& row : kReasons) {

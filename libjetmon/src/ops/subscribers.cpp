@@ -20,6 +20,7 @@
 #include "jetmon/common/time.hpp"
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/retry.hpp"
+#include "jetmon/delivery/rules.hpp"
 #include "jetmon/incident/vocabulary.hpp"
 #include "jetmon/ops/database.hpp"
 
@@ -337,12 +338,7 @@ std::string per_hour_text(std::int64_t max_per_hour) {
 
 // ---- input ------------------------------------------------------------------------------------
 
-const std::vector<std::string>& webhook_event_types() {
-  static const std::vector<std::string> types = {"event.opened",       "event.severity_changed",
-                                                 "event.state_changed", "event.cause_linked",
-                                                 "event.cause_unlinked", "event.closed"};
-  return types;
-}
+const std::vector<std::string>& webhook_event_types() { return delivery::event_types(delivery::Family::webhook); }
 
 const std::vector<std::string>& alert_transports() {
   static const std::vector<std::string> transports = {"email", "pagerduty", "slack", "teams"};

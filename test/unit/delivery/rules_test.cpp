@@ -61,6 +61,14 @@ TEST_CASE("delivery: every reason maps to the type of each family", "[delivery]"
   }
 }
 
+TEST_CASE("delivery: each family lists the event types its reasons map to, once each", "[delivery]") {
+  using Types = std::vector<std::string>;
+  CHECK(event_types(Family::webhook) == Types{"event.opened", "event.severity_changed", "event.state_changed",
+                                              "event.cause_linked", "event.cause_unlinked", "event.closed"});
+  CHECK(event_types(Family::alert) ==
+        Types{"alert.opened", "alert.severity_changed", "alert.state_changed", "alert.closed"});
+}
+
 TEST_CASE("delivery: stored filters parse, and unreadable ones are errors", "[delivery]") {
   struct Row {
     std::optional<std::string> json;

@@ -33,6 +33,10 @@ struct Transition {
 // (unknown reasons, and cause_linked/cause_unlinked for alert contacts).
 std::optional<std::string_view> event_type_for(Family family, std::string_view reason);
 
+// Every event type the family delivers, each once, in the order of the reason table (what a
+// subscriber's `events` filter may name).
+const std::vector<std::string>& event_types(Family family);
+
 // ---- subscriber filters (stored JSON) ------------------------------------------------------------
 
 // A parsed filter. `values` empty = no restriction. `error` non-empty = the stored JSON was not
