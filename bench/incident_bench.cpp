@@ -17,6 +17,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "jetmon/check/check.hpp"
 #include "jetmon/db/connection.hpp"
@@ -105,6 +106,9 @@ int main(int argc, char** argv) {
   app.add_option("--db-password", db.password);
   app.add_option("--incidents", incidents)->check(CLI::Range(1, 1000000));
   app.add_option("--server-pid", server_pid, "mariadbd's pid, to report its CPU");
+  int group = 1;
+  app.add_option("--group", group, "results handed to the tracker at once (1: on_result one by one)")
+      ->check(CLI::Range(1, 100000));
   CLI11_PARSE(app, argc, argv);
 
   const std::string name = fmt::format("jetmon_incident_bench_{}", getpid());
@@ -150,7 +154,18 @@ int main(int argc, char** argv) {
 
     std::map<int, std::uint64_t> open_events;
     const Phase open = measure(status, server_pid, [&] {
-      for (int i = 1; i <= incidents; ++i) tracker.on_result(c, site_of(i), result_of(i, false), now);
+      if (group == 1) {
+        for (int i = 1; i <= incidents; ++i) tracker.on_result(c, site_of(i), result_of(i, false), now);
+        return;
+      }
+      std::vector<jetmon::incident::SiteResult> batch;
+      for (int i = 1; i <= incidents; ++i) {
+        batch.push_back({site_of(i), result_of(i, false)});
+        if (static_cast<int>(batch.size()) == group || i == incidents) {
+          tracker.on_results(c, batch, now);
+          batch.clear();
+        }
+      }
     });
     for (const auto& row : c.query("SELECT blog_id, id FROM jetmon_events WHERE ended_at IS NULL"))
       open_events[static_cast<int>(row.get_uint64(0).value_or(0))] = row.get_uint64(1).value_or(0);

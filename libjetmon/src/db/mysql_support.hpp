@@ -28,6 +28,33 @@ using MysqlPtr = std::unique_ptr<MYSQL, MysqlCloser>;
 using StmtPtr = std::unique_ptr<MYSQL_STMT, StmtCloser>;
 using ResPtr = std::unique_ptr<MYSQL_RES, ResFreer>;
 
+// How a result column's values are read, by its field type; shared by the binary (prepared) and
+// the text protocol readers so both give the same Value for the same column.
+enum class ColumnKind { integer, floating, datetime, text };
+inline ColumnKind column_kind(enum_field_types t) {
+  switch (t) {
+    case MYSQL_TYPE_TINY:
+    case MYSQL_TYPE_SHORT:
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG:
+    case MYSQL_TYPE_YEAR:
+      return ColumnKind::integer;
+    case MYSQL_TYPE_FLOAT:
+    case MYSQL_TYPE_DOUBLE:
+      return ColumnKind::floating;
+    case MYSQL_TYPE_DATE:
+    case MYSQL_TYPE_NEWDATE:
+    case MYSQL_TYPE_DATETIME:
+    case MYSQL_TYPE_TIMESTAMP:
+    case MYSQL_TYPE_DATETIME2:
+    case MYSQL_TYPE_TIMESTAMP2:
+      return ColumnKind::datetime;
+    default:  // strings, blobs, JSON, ENUM/SET, DECIMAL, TIME, BIT: text (exact, lossless)
+      return ColumnKind::text;
+  }
+}
+
 // DbError from the last error on a handle, prefixed with `context` when not empty.
 DbError error_from(MYSQL* m, const std::string& context = {});
 DbError error_from(MYSQL_STMT* s, const std::string& context = {});

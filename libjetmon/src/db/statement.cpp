@@ -70,7 +70,8 @@ struct ParamBinds {
 
 // Output buffer of one result column.
 struct Column {
-  enum class Kind { integer, floating, datetime, text } kind = Kind::text;
+  using Kind = detail::ColumnKind;
+  Kind kind = Kind::text;
   bool is_unsigned = false;
   std::int64_t i64 = 0;
   double f64 = 0;
@@ -80,30 +81,6 @@ struct Column {
   my_bool is_null = 0;
   my_bool error = 0;
 };
-
-Column::Kind kind_of(enum_field_types t) {
-  switch (t) {
-    case MYSQL_TYPE_TINY:
-    case MYSQL_TYPE_SHORT:
-    case MYSQL_TYPE_INT24:
-    case MYSQL_TYPE_LONG:
-    case MYSQL_TYPE_LONGLONG:
-    case MYSQL_TYPE_YEAR:
-      return Column::Kind::integer;
-    case MYSQL_TYPE_FLOAT:
-    case MYSQL_TYPE_DOUBLE:
-      return Column::Kind::floating;
-    case MYSQL_TYPE_DATE:
-    case MYSQL_TYPE_NEWDATE:
-    case MYSQL_TYPE_DATETIME:
-    case MYSQL_TYPE_TIMESTAMP:
-    case MYSQL_TYPE_DATETIME2:
-    case MYSQL_TYPE_TIMESTAMP2:
-      return Column::Kind::datetime;
-    default:  // strings, blobs, JSON, ENUM/SET, DECIMAL, TIME, BIT: text (exact, lossless)
-      return Column::Kind::text;
-  }
-}
 
 constexpr std::size_t kInitialTextBuffer = 1024;
 
@@ -165,7 +142,7 @@ void Statement::Impl::run_prepared(Connection::Impl& conn, MYSQL_STMT* st, std::
     Column& c = cols[i];
     MYSQL_BIND& b = binds[i];
     std::memset(&b, 0, sizeof b);
-    c.kind = kind_of(fields[i].type);
+    c.kind = detail::column_kind(fields[i].type);
     b.is_null = &c.is_null;
     b.error = &c.error;
     b.length = &c.length;

@@ -1,6 +1,9 @@
 #include "jetmon/incident/audit.hpp"
 
+#include <fmt/format.h>
+
 #include <exception>
+#include <iterator>
 
 #include "common/utf8.hpp"
 #include "jetmon/common/log.hpp"
@@ -16,24 +19,62 @@ db::Value text_or_null(std::string_view text) {
   return text.empty() ? db::Value(db::null) : db::Value(text);
 }
 
+// (blog_id, event_id, event_type, source, detail, metadata) of one row.
+db::Params audit_values(const AuditEntry& entry) {
+  const std::string_view source = entry.source.empty() ? kLocalSource : entry.source;
+  return {id_or_null(entry.blog_id), id_or_null(entry.event_id), entry.event_type, source,
+          text_or_null(utf8_prefix(entry.detail, kAuditDetailMaxChars)), text_or_null(entry.metadata_json)};
+}
+
+constexpr std::string_view kAuditInsert =
+    "INSERT INTO jetmon_audit_log (blog_id, event_id, event_type, source, detail, metadata) VALUES ";
+
+void log_lost(std::string_view event_type, std::uint64_t blog_id, std::size_t rows, const char* why) noexcept {
+  try {
+    if (rows == 1) {
+      log::warn("audit: {} blog_id={} not written: {}", event_type, blog_id, why);
+    } else {
+      log::warn("audit: {} rows (first {} blog_id={}) not written: {}", rows, event_type, blog_id, why);
+    }
+  } catch (...) {  // logging must not turn a lost audit row into std::terminate
+  }
+}
+
 }  // namespace
 
 bool write_audit(db::Connection& connection, const AuditEntry& entry) noexcept {
   try {
-    const std::string_view source = entry.source.empty() ? kLocalSource : entry.source;
-    connection.exec(
-        "INSERT INTO jetmon_audit_log (blog_id, event_id, event_type, source, detail, metadata)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        {id_or_null(entry.blog_id), id_or_null(entry.event_id), entry.event_type, source,
-         text_or_null(utf8_prefix(entry.detail, kAuditDetailMaxChars)),
-         text_or_null(entry.metadata_json)});
+    static const std::string single_row = fmt::format("{}(?, ?, ?, ?, ?, ?)", kAuditInsert);
+    connection.exec(single_row, audit_values(entry));
     return true;
   } catch (const std::exception& e) {
-    try {
-      log::warn("audit: {} blog_id={} not written: {}", entry.event_type, entry.blog_id, e.what());
-    } catch (...) {  // logging must not turn a lost audit row into std::terminate
-    }
+    log_lost(entry.event_type, entry.blog_id, 1, e.what());
   } catch (...) {
+    log_lost(entry.event_type, entry.blog_id, 1, "unknown error");
+  }
+  return false;
+}
+
+bool write_audits(db::Connection& connection, std::span<const AuditEntry> entries) noexcept {
+  if (entries.empty()) return true;
+  try {
+    fmt::memory_buffer sql;
+    auto out = std::back_inserter(sql);
+    fmt::format_to(out, "{}", kAuditInsert);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      fmt::format_to(out, "{}(", i > 0 ? "," : "");
+      const db::Params values = audit_values(entries[i]);
+      for (std::size_t v = 0; v < values.size(); ++v) {
+        fmt::format_to(out, "{}{}", v > 0 ? "," : "", connection.literal(values[v]));
+      }
+      fmt::format_to(out, ")");
+    }
+    connection.execute(std::string_view(sql.data(), sql.size()));
+    return true;
+  } catch (const std::exception& e) {
+    log_lost(entries.front().event_type, entries.front().blog_id, entries.size(), e.what());
+  } catch (...) {
+    log_lost(entries.front().event_type, entries.front().blog_id, entries.size(), "unknown error");
   }
   return false;
 }

@@ -2,17 +2,37 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
+#include <stdexcept>
+#include <unordered_map>
 #include <utility>
 
 namespace jetmon::incident {
 
 namespace {
 
-constexpr std::string_view kEventColumns =
-    "SELECT id, blog_id, check_type, severity, state, started_at, ended_at, resolution_reason,"
-    " metadata FROM jetmon_events";
+constexpr std::string_view kEventColumnList =
+    "id, blog_id, check_type, severity, state, started_at, ended_at, resolution_reason, metadata";
 
-std::string event_query(std::string_view where) { return fmt::format("{} {}", kEventColumns, where); }
+std::string event_query(std::string_view where) {
+  return fmt::format("SELECT {} FROM jetmon_events {}", kEventColumnList, where);
+}
+
+// jetmon_events.dedup_key of an open event without endpoint or discriminator, as the schema
+// generates it: CONCAT_WS(':', blog_id, COALESCE(endpoint_id, 0), check_type,
+// COALESCE(discriminator, '')) (schema/010_create_jetmon_events.sql).
+std::string open_dedup_key(std::uint64_t blog_id, std::string_view check_type) {
+  return fmt::format("{}:0:{}:", blog_id, check_type);
+}
+
+void append_list(fmt::memory_buffer& sql, std::span<const std::string> literals) {
+  for (std::size_t i = 0; i < literals.size(); ++i) {
+    fmt::format_to(std::back_inserter(sql), "{}{}", i > 0 ? "," : "", literals[i]);
+  }
+}
+
+std::string_view text_of(const fmt::memory_buffer& sql) { return {sql.data(), sql.size()}; }
 
 TimePoint to_time_point(const db::DateTime& t) {
   return std::chrono::time_point_cast<TimePoint::duration>(t.time);
@@ -92,6 +112,86 @@ OpenResult EventTransaction::open(const OpenRequest& request) {
   return result;
 }
 
+std::vector<OpenResult> EventTransaction::open_all(std::span<const OpenRequest> requests) {
+  std::vector<OpenResult> results(requests.size());
+  if (requests.empty()) return results;
+  db::Connection& c = *connection_;
+  std::unordered_map<std::string, std::size_t> index_of_key;
+  std::vector<std::string> key_literals;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    std::string key = open_dedup_key(requests[i].blog_id, requests[i].check_type);
+    key_literals.push_back(c.literal(key));
+    if (!index_of_key.emplace(std::move(key), i).second) {
+      throw std::invalid_argument(fmt::format("open_all: blog {} {} requested twice", requests[i].blog_id,
+                                              requests[i].check_type));
+    }
+  }
+  const auto index_of = [&](const Event& event) {
+    const auto it = index_of_key.find(open_dedup_key(event.blog_id, event.check_type));
+    if (it == index_of_key.end()) throw EventError(EventError::Kind::not_found, event.id);
+    return it->second;
+  };
+
+  fmt::memory_buffer sql;
+  fmt::format_to(std::back_inserter(sql), "SELECT {} FROM jetmon_events WHERE dedup_key IN (", kEventColumnList);
+  append_list(sql, key_literals);
+  fmt::format_to(std::back_inserter(sql), ") FOR UPDATE");
+  std::vector<bool> found(requests.size(), false);
+  for (const db::Row& row : c.query_text(text_of(sql))) {
+    Event event = event_from(row);
+    const std::size_t i = index_of(event);
+    results[i].event = std::move(event);
+    found[i] = true;
+  }
+
+  std::vector<std::optional<std::string>> metadata(requests.size());
+  sql.clear();
+  fmt::format_to(std::back_inserter(sql),
+                 "INSERT INTO jetmon_events (blog_id, endpoint_id, check_type, discriminator, severity,"
+                 " state, metadata) VALUES ");
+  std::size_t inserting = 0;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (found[i]) continue;
+    const OpenRequest& r = requests[i];
+    metadata[i] = metadata_json(r.metadata);
+    fmt::format_to(std::back_inserter(sql), "{}({},NULL,{},NULL,{},{},{})", inserting > 0 ? "," : "",
+                   r.blog_id, c.literal(r.check_type), r.severity, c.literal(r.state),
+                   c.literal(db::Value(metadata[i])));
+    ++inserting;
+  }
+  if (inserting == 0) return results;
+  fmt::format_to(std::back_inserter(sql), " RETURNING {}", kEventColumnList);
+  std::size_t inserted = 0;
+  for (const db::Row& row : c.query_text(text_of(sql))) {
+    Event event = event_from(row);
+    const std::size_t i = index_of(event);
+    results[i].event = std::move(event);
+    results[i].created = true;
+    ++inserted;
+  }
+  if (inserted != inserting) {
+    throw db::DbError(fmt::format("open_all: {} events inserted, {} returned", inserting, inserted));
+  }
+
+  sql.clear();
+  fmt::format_to(std::back_inserter(sql),
+                 "INSERT INTO jetmon_event_transitions (event_id, blog_id, severity_before, severity_after,"
+                 " state_before, state_after, reason, source, metadata) VALUES ");
+  const std::string source = c.literal(store_->source());
+  const std::string opened = c.literal(reasons::opened);
+  bool first = true;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (!results[i].created) continue;
+    const Event& e = results[i].event;
+    fmt::format_to(std::back_inserter(sql), "{}({},{},NULL,{},NULL,{},{},{},{})", first ? "" : ",", e.id,
+                   e.blog_id, requests[i].severity, c.literal(requests[i].state), opened, source,
+                   c.literal(db::Value(metadata[i])));
+    first = false;
+  }
+  c.execute(text_of(sql));
+  return results;
+}
+
 Event EventTransaction::lock_open_event(std::uint64_t event_id) {
   auto event = query_event(*connection_, "WHERE id = ? FOR UPDATE", {event_id});
   if (!event) throw EventError(EventError::Kind::not_found, event_id);
@@ -154,6 +254,23 @@ std::optional<Event> EventTransaction::find_active(std::uint64_t blog_id, std::s
 
 void EventTransaction::project(std::uint64_t blog_id, SiteStatus status, TimePoint at) {
   store_->project(*connection_, blog_id, status, at);
+}
+
+void EventTransaction::project_all(std::span<const std::uint64_t> blog_ids, SiteStatus status, TimePoint at) {
+  if (blog_ids.empty()) return;
+  // Ascending, as InnoDB meets them, so two such updates lock rows in the same order.
+  std::vector<std::uint64_t> sorted(blog_ids.begin(), blog_ids.end());
+  std::sort(sorted.begin(), sorted.end());
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(at);
+  fmt::memory_buffer sql;
+  fmt::format_to(std::back_inserter(sql),
+                 "UPDATE jetpack_monitor_sites SET site_status = {}, last_status_change = {} WHERE blog_id IN (",
+                 static_cast<int>(status), connection_->literal(db::DateTime::from(seconds)));
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    fmt::format_to(std::back_inserter(sql), "{}{}", i > 0 ? "," : "", sorted[i]);
+  }
+  fmt::format_to(std::back_inserter(sql), ")");
+  connection_->execute(text_of(sql));
 }
 
 void EventTransaction::commit() { transaction_.commit(); }

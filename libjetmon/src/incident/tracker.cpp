@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_set>
 #include <utility>
 
 #include "incident/audit_metadata.hpp"
@@ -105,14 +106,9 @@ Outcome IncidentTracker::on_result(db::Connection& connection, const SiteSnapsho
 
 Outcome IncidentTracker::handle_failure(db::Connection& connection, const SiteSnapshot& site,
                                         const LocalCheck& failure, TimePoint now) {
-  Outcome out;
-  out.blog_id = site.blog_id;
   FailureDecision decision = decide_failure(retries_.get(site.blog_id), failure, now, settings_);
   RetryState& state = decision.state;
-  out.fail_count = state.fail_count;
-  out.failure_class = state.last_failure.failure_class;
-  out.first_fail_at = state.first_fail_at;
-  out.event_id = state.event_id;
+  Outcome out = failure_outcome(site.blog_id, state);
 
   if (decision.step == FailureStep::awaiting_votes) {
     retries_.put(site.blog_id, state);
@@ -126,10 +122,7 @@ Outcome IncidentTracker::handle_failure(db::Connection& connection, const SiteSn
       const OpenResult opened = tx.open(seems_down_request(site, failure));
       if (opened.created && settings_.projection_enabled) tx.project(site.blog_id, SiteStatus::down, now);
       tx.commit();
-      state.event_id = opened.event.id;
-      out.event_id = opened.event.id;
-      out.event_obtained = true;
-      out.event_created = opened.created;
+      record_open(opened, state, out);
     } catch (const std::exception& e) {
       note_error(out, "open http event (retried on the next failure)", e);
     }
@@ -137,18 +130,7 @@ Outcome IncidentTracker::handle_failure(db::Connection& connection, const SiteSn
 
   switch (decision.step) {
     case FailureStep::retry_later: {
-      if (!retries_.put(site.blog_id, state)) {
-        out.step = Step::untracked;
-        warn_untracked(site.blog_id, now);
-        return out;
-      }
-      write_audit(connection, {site.blog_id, state.event_id.value_or(0),
-                               std::string(audit_events::retry_dispatched), hostname_,
-                               fmt::format("retry {} of {}", state.fail_count, settings_.num_of_checks),
-                               retry_dispatched_metadata(failure, state.fail_count,
-                                                         settings_.num_of_checks, state.event_id)});
-      out.step = Step::retry_scheduled;
-      out.action = ScheduleRetry{*state.next_retry_at, state.fail_count, settings_.num_of_checks};
+      if (auto audit = schedule_retry(site, failure, state, now, out)) write_audit(connection, *audit);
       return out;
     }
     case FailureStep::escalate: {
@@ -175,6 +157,119 @@ Outcome IncidentTracker::handle_failure(db::Connection& connection, const SiteSn
       break;
   }
   return out;
+}
+
+Outcome IncidentTracker::failure_outcome(std::uint64_t blog_id, const RetryState& state) {
+  Outcome out;
+  out.blog_id = blog_id;
+  out.fail_count = state.fail_count;
+  out.failure_class = state.last_failure.failure_class;
+  out.first_fail_at = state.first_fail_at;
+  out.event_id = state.event_id;
+  return out;
+}
+
+void IncidentTracker::record_open(const OpenResult& opened, RetryState& state, Outcome& out) {
+  state.event_id = opened.event.id;
+  out.event_id = opened.event.id;
+  out.event_obtained = true;
+  out.event_created = opened.created;
+}
+
+std::optional<AuditEntry> IncidentTracker::schedule_retry(const SiteSnapshot& site, const LocalCheck& failure,
+                                                          const RetryState& state, TimePoint now, Outcome& out) {
+  if (!retries_.put(site.blog_id, state)) {
+    out.step = Step::untracked;
+    warn_untracked(site.blog_id, now);
+    return std::nullopt;
+  }
+  out.step = Step::retry_scheduled;
+  out.action = ScheduleRetry{*state.next_retry_at, state.fail_count, settings_.num_of_checks};
+  return AuditEntry{site.blog_id, state.event_id.value_or(0), std::string(audit_events::retry_dispatched),
+                    hostname_, fmt::format("retry {} of {}", state.fail_count, settings_.num_of_checks),
+                    retry_dispatched_metadata(failure, state.fail_count, settings_.num_of_checks,
+                                              state.event_id)};
+}
+
+std::vector<Outcome> IncidentTracker::on_results(db::Connection& connection,
+                                                 std::span<const SiteResult> results, TimePoint now) {
+  std::lock_guard lock(mutex_);
+  std::vector<Outcome> outcomes(results.size());
+  std::vector<FirstFailure> first_failures;
+  std::unordered_set<std::uint64_t> pending_blogs;
+  const auto open_pending = [&] {
+    open_first_failures(connection, results, first_failures, now, outcomes);
+    first_failures.clear();
+    pending_blogs.clear();
+  };
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const SiteSnapshot& site = results[i].site;
+    const check::CheckResult& result = results[i].result;
+    if (result.cancelled) {  // as on_result: no verdict about the site
+      outcomes[i].blog_id = site.blog_id;
+      continue;
+    }
+    if (pending_blogs.contains(site.blog_id)) open_pending();  // one site's steps stay in order
+    const LocalCheck local = LocalCheck::from(result);
+    if (!local.is_failure()) {
+      outcomes[i] = handle_recovery(connection, site, local, now);
+      continue;
+    }
+    FailureDecision decision = decide_failure(retries_.get(site.blog_id), local, now, settings_);
+    if (decision.open_event && decision.step == FailureStep::retry_later) {
+      pending_blogs.insert(site.blog_id);
+      first_failures.push_back({i, local, std::move(decision)});
+      continue;
+    }
+    outcomes[i] = handle_failure(connection, site, local, now);
+  }
+  open_pending();
+  return outcomes;
+}
+
+void IncidentTracker::open_first_failures(db::Connection& connection, std::span<const SiteResult> results,
+                                          std::span<FirstFailure> failures, TimePoint now,
+                                          std::vector<Outcome>& outcomes) {
+  const auto one_by_one = [&] {
+    for (const FirstFailure& f : failures) {
+      outcomes[f.index] = handle_failure(connection, results[f.index].site, f.failure, now);
+    }
+  };
+  if (failures.size() < 2) return one_by_one();  // the single path's statements stay prepared
+
+  std::vector<OpenRequest> requests;
+  requests.reserve(failures.size());
+  for (const FirstFailure& f : failures) requests.push_back(seems_down_request(results[f.index].site, f.failure));
+  std::vector<OpenResult> opened;
+  try {
+    EventTransaction tx(store_, connection);
+    opened = tx.open_all(requests);
+    if (settings_.projection_enabled) {
+      std::vector<std::uint64_t> created;
+      for (const OpenResult& o : opened) {
+        if (o.created) created.push_back(o.event.blog_id);
+      }
+      tx.project_all(created, SiteStatus::down, now);
+    }
+    tx.commit();
+  } catch (const std::exception& e) {
+    log::warn("incident: opening {} events together failed ({}); opening them one by one", failures.size(),
+              e.what());
+    return one_by_one();
+  }
+
+  std::vector<AuditEntry> audits;
+  audits.reserve(failures.size());
+  for (std::size_t k = 0; k < failures.size(); ++k) {
+    FirstFailure& f = failures[k];
+    const SiteSnapshot& site = results[f.index].site;
+    RetryState& state = f.decision.state;
+    Outcome& out = outcomes[f.index];
+    out = failure_outcome(site.blog_id, state);
+    record_open(opened[k], state, out);
+    if (auto audit = schedule_retry(site, f.failure, state, now, out)) audits.push_back(std::move(*audit));
+  }
+  write_audits(connection, audits);
 }
 
 Outcome IncidentTracker::on_veriflier_votes(db::Connection& connection, const SiteSnapshot& site,

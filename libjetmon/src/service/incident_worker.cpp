@@ -6,6 +6,7 @@
 #include <queue>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include "jetmon/common/log.hpp"
 #include "jetmon/db/connection.hpp"
@@ -103,24 +104,43 @@ struct IncidentWorker::Impl {
   metrics::Sink& sink() { return deps.metrics ? *deps.metrics : metrics::null_sink(); }
   void emit(const incident::Outcome& outcome) { emit_outcome_metrics(sink(), outcome, Clock::now()); }
 
-  void process(const Posted& item) {
+  // Results waiting when the worker wakes are handled together (at most this many), so a burst
+  // of failing sites shares the tracker's multi-row transactions.
+  static constexpr std::size_t kMaxGroup = 256;
+
+  void process(std::vector<Posted>& items) {
     const auto now = Clock::now();
     tracker.update_settings(incident::EscalationSettings::from(*deps.config->current()));
-    try {
-      db::Connection& c = db();
+    std::vector<incident::SiteResult> inputs;
+    inputs.reserve(items.size());
+    for (const Posted& item : items) {
       emit_result_metrics(sink(), item.result);
-      const auto outcome = tracker.on_result(c, snapshot_of(item.site), item.result, now);
-      emit(outcome);
-      if (item.result.cert_not_after &&
-          incident::tls_expiry_needs_apply(item.site.has_open_tls_expiry_event,
-                                           *item.result.cert_not_after, now)) {
-        incident::apply_tls_expiry(tracker.event_store(), c, item.site.blog_id,
-                                   *item.result.cert_not_after, now);
-      }
-      act(item.site, outcome, 0);
+      inputs.push_back({snapshot_of(item.site), item.result});
+    }
+    std::vector<incident::Outcome> outcomes;
+    try {
+      outcomes = tracker.on_results(db(), inputs, now);
     } catch (const std::exception& e) {
       connection.reset();
-      log::error("incident: blog_id={}: {}", item.site.blog_id, e.what());
+      log::error("incident: {} result(s) (first blog_id={}) not processed: {}", items.size(),
+                 items.front().site.blog_id, e.what());
+      return;
+    }
+    for (std::size_t k = 0; k < items.size(); ++k) {
+      const Posted& item = items[k];
+      try {
+        emit(outcomes[k]);
+        if (item.result.cert_not_after &&
+            incident::tls_expiry_needs_apply(item.site.has_open_tls_expiry_event,
+                                             *item.result.cert_not_after, now)) {
+          incident::apply_tls_expiry(tracker.event_store(), db(), item.site.blog_id,
+                                     *item.result.cert_not_after, now);
+        }
+        act(item.site, outcomes[k], 0);
+      } catch (const std::exception& e) {
+        connection.reset();
+        log::error("incident: blog_id={}: {}", item.site.blog_id, e.what());
+      }
     }
   }
 
@@ -139,10 +159,13 @@ struct IncidentWorker::Impl {
         if (!started) retries.push({Clock::now() + std::chrono::seconds(1), due.site});
       }
       if (queue.empty()) continue;
-      Posted item = std::move(queue.front());
-      queue.pop_front();
+      std::vector<Posted> group;
+      while (!queue.empty() && group.size() < kMaxGroup) {
+        group.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
       lock.unlock();
-      process(item);
+      process(group);
       lock.lock();
     }
   }

@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "integration/incident/incident_db.hpp"
 #include "jetmon/db/error.hpp"
@@ -313,4 +315,89 @@ TEST_CASE("incident: the projection works on the production v1 sites table") {
   store.project(c, 41, SiteStatus::running, DateTime::from_civil(2026, 1, 2, 3, 4, 5).time);
   CHECK(site_row(c, 41).site_status == 1);
   CHECK(site_row(c, 41).last_status_change == DateTime::from_civil(2026, 1, 2, 3, 4, 5));
+}
+
+TEST_CASE("incident: open_all opens several events at once and returns the open ones untouched") {
+  MigratedDatabase db;
+  auto& c = db.connection();
+  const EventStore store("monitor-1");
+  for (std::uint64_t blog : {51u, 52u, 53u, 54u}) seed_site(c, blog, "https://example.com/");
+  const OpenResult existing = store.open(c, seems_down(52), Projection::skip);
+  REQUIRE(existing.created);
+
+  // A URL that needs escaping travels through the multi-row statements intact.
+  OpenRequest quoted = seems_down(53);
+  quoted.metadata = CheckMetadata{0, 28, 10000, "https://it's.example/\\path?q='x'"};
+  const std::vector<OpenRequest> requests = {seems_down(51), seems_down(52), quoted, seems_down(54)};
+  {
+    EventTransaction tx(store, c);
+    const std::vector<OpenResult> opened = tx.open_all(requests);
+    REQUIRE(opened.size() == 4);
+    CHECK(opened[0].created);
+    CHECK_FALSE(opened[1].created);
+    CHECK(opened[1].event.id == existing.event.id);
+    CHECK(opened[2].created);
+    CHECK(opened[3].created);
+    for (std::size_t i = 0; i < opened.size(); ++i) {
+      INFO("request " << i);
+      CHECK(opened[i].event.blog_id == requests[i].blog_id);
+      CHECK(opened[i].event.state == "Seems Down");
+      CHECK(opened[i].event.severity == 3);
+      CHECK(opened[i].event.is_open());
+      CHECK(opened[i].event.started_at.time_since_epoch().count() > 0);
+      // Each result is the row as stored, the same one open() would return.
+      const auto stored = store.find(c, opened[i].event.id);
+      REQUIRE(stored);
+      CHECK(stored->metadata == opened[i].event.metadata);
+      CHECK(stored->started_at == opened[i].event.started_at);
+    }
+    CHECK(opened[2].event.metadata ==
+          R"({"http_code":0,"error_code":28,"rtt_ms":10000,"url":"https://it's.example/\\path?q='x'"})");
+    const std::vector<std::uint64_t> created = {54, 51, 53};
+    tx.project_all(created, SiteStatus::down, DateTime::from_civil(2026, 11, 29, 3, 4, 5, 600).time);
+    tx.commit();
+  }
+
+  for (std::uint64_t blog : {51u, 53u, 54u}) {
+    INFO("blog " << blog);
+    const auto rows = transitions(c, blog);
+    REQUIRE(rows.size() == 1);
+    CHECK_FALSE(rows[0].severity_before.has_value());
+    CHECK(rows[0].severity_after == 3);
+    CHECK_FALSE(rows[0].state_before.has_value());
+    CHECK(rows[0].state_after == "Seems Down");
+    CHECK(rows[0].reason == "opened");
+    CHECK(rows[0].source == "monitor-1");
+    CHECK(rows[0].metadata == store.find_active(c, blog, check_types::http)->metadata);
+    CHECK(site_row(c, blog).site_status == 0);
+    CHECK(site_row(c, blog).last_status_change == DateTime::from_civil(2026, 11, 29, 3, 4, 5));
+  }
+  CHECK(transitions(c, 52).size() == 1);  // the existing event got no second `opened`
+  CHECK(site_row(c, 52).site_status == 1);
+  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_events WHERE ended_at IS NULL") == 4);
+
+  // Everything already open: nothing is inserted.
+  {
+    EventTransaction tx(store, c);
+    const auto again = tx.open_all(requests);
+    for (const auto& o : again) CHECK_FALSE(o.created);
+    tx.commit();
+  }
+  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_event_transitions") == 4);
+}
+
+TEST_CASE("incident: open_all refuses a blog asked twice and rolls back with its transaction") {
+  MigratedDatabase db;
+  auto& c = db.connection();
+  const EventStore store("monitor-1");
+  {
+    EventTransaction tx(store, c);
+    const std::vector<OpenRequest> twice = {seems_down(61), seems_down(61)};
+    CHECK_THROWS_AS(tx.open_all(twice), std::invalid_argument);
+    CHECK(tx.open_all({}).empty());
+    const std::vector<OpenRequest> two = {seems_down(62), seems_down(63)};
+    CHECK(tx.open_all(two).size() == 2);
+  }  // no commit
+  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_events") == 0);
+  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_event_transitions") == 0);
 }

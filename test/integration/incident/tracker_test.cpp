@@ -593,3 +593,117 @@ TEST_CASE("incident: settings are hot-reloadable") {
   CHECK(std::get<ScheduleRetry>(out.action) == ScheduleRetry{kT0 + 20s, 2, 5});
   CHECK(audit_rows(c).back().detail == "retry 2 of 5");
 }
+
+namespace {
+
+SiteSnapshot site_of(std::uint64_t blog_id) {
+  SiteSnapshot s;
+  s.blog_id = blog_id;
+  s.monitor_url = "https://site-" + std::to_string(blog_id) + ".example/it's";
+  s.open_http_event_known = true;
+  return s;
+}
+
+SiteResult result_for(std::uint64_t blog_id, bool healthy, TimePoint at, bool cancelled = false) {
+  CheckResult r = healthy ? healthy_check(at) : failed_check(at);
+  r.blog_id = blog_id;
+  r.url = site_of(blog_id).monitor_url;
+  r.cancelled = cancelled;
+  return {site_of(blog_id), r};
+}
+
+// What a blog's rows say, without ids and server timestamps.
+std::string blog_story(jetmon::db::Connection& c, std::uint64_t blog_id) {
+  std::string story = "status=" + std::to_string(site_row(c, blog_id).site_status);
+  for (const auto& t : transitions(c, blog_id)) {
+    story += " | " + t.state_before.value_or("-") + ">" + t.state_after.value_or("-") + " " + t.reason +
+             " " + t.metadata.value_or("");
+  }
+  for (const auto& a : audit_rows(c)) {
+    if (a.blog_id == blog_id) story += " | audit " + a.event_type + " " + a.detail.value_or("") +
+                                       " event=" + std::to_string(a.event_id.has_value());
+  }
+  return story;
+}
+
+std::string outcome_story(const Outcome& o) {
+  return std::string(step_name(o.step)) + " blog=" + std::to_string(o.blog_id) +
+         " fails=" + std::to_string(o.fail_count) + " obtained=" + std::to_string(o.event_obtained) +
+         " created=" + std::to_string(o.event_created) + " event=" + std::to_string(o.event_id.has_value()) +
+         " action=" + std::to_string(o.action.index()) + " errors=" + std::to_string(o.errors.size());
+}
+
+}  // namespace
+
+TEST_CASE("incident: on_results gives the outcomes and rows of on_result one by one") {
+  // Blogs 201-208: first failures (grouped), a healthy site, a cancelled check, a site that fails
+  // and recovers in the same batch, a second failure, and a site with an event from a past run.
+  const std::vector<std::vector<SiteResult>> batches = {
+      {result_for(201, false, kT0), result_for(202, false, kT0), result_for(203, true, kT0),
+       result_for(204, false, kT0, true), result_for(205, false, kT0), result_for(201, true, kT0),
+       result_for(206, false, kT0), result_for(208, false, kT0)},
+      {result_for(202, false, kT0 + 30s), result_for(205, false, kT0 + 30s), result_for(206, false, kT0 + 30s),
+       result_for(207, false, kT0 + 30s), result_for(202, true, kT0 + 30s)},
+  };
+  const auto seed = [](jetmon::db::Connection& c) {
+    for (std::uint64_t blog = 201; blog <= 208; ++blog) seed_site(c, blog, site_of(blog).monitor_url);
+    const EventStore past("old-run");
+    past.open(c, {208, check_types::http, severities::seems_down, states::seems_down, {}}, Projection::write);
+  };
+
+  MigratedDatabase one_db;
+  MigratedDatabase grouped_db;
+  auto& one = one_db.connection();
+  auto& grouped = grouped_db.connection();
+  seed(one);
+  seed(grouped);
+  IncidentTracker one_tracker(options(escalation()));
+  IncidentTracker grouped_tracker(options(escalation()));
+
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    const TimePoint now = kT0 + b * 30s;
+    std::vector<std::string> one_by_one;
+    for (const auto& item : batches[b]) one_by_one.push_back(outcome_story(one_tracker.on_result(one, item.site, item.result, now)));
+    std::vector<std::string> together;
+    for (const auto& o : grouped_tracker.on_results(grouped, batches[b], now)) together.push_back(outcome_story(o));
+    INFO("batch " << b);
+    CHECK(together == one_by_one);
+  }
+  for (std::uint64_t blog = 201; blog <= 208; ++blog) {
+    INFO("blog " << blog);
+    CHECK(blog_story(grouped, blog) == blog_story(one, blog));
+  }
+  CHECK(grouped_tracker.retry_queue_size() == one_tracker.retry_queue_size());
+  CHECK(blog_story(grouped, 205).find("retry 2 of 3") != std::string::npos);
+  CHECK(count(grouped, "SELECT COUNT(*) FROM jetmon_events WHERE ended_at IS NULL") ==
+        count(one, "SELECT COUNT(*) FROM jetmon_events WHERE ended_at IS NULL"));
+}
+
+TEST_CASE("incident: when the grouped open fails, on_results opens the sites one by one") {
+  MigratedDatabase db;
+  auto& c = db.connection();
+  for (std::uint64_t blog : {301u, 302u, 303u}) seed_site(c, blog, site_of(blog).monitor_url);
+  // Refuse blog 302's event: the multi-row insert fails as a whole.
+  c.execute(
+      "CREATE TRIGGER refuse_302 BEFORE INSERT ON jetmon_events FOR EACH ROW"
+      " IF NEW.blog_id = 302 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused for the test'; END IF");
+  IncidentTracker tracker(options(escalation()));
+  const std::vector<SiteResult> batch = {result_for(301, false, kT0), result_for(302, false, kT0),
+                                         result_for(303, false, kT0)};
+  const auto outcomes = tracker.on_results(c, batch, kT0);
+  REQUIRE(outcomes.size() == 3);
+  for (std::size_t i : {0u, 2u}) {
+    INFO("outcome " << i);
+    CHECK(outcomes[i].step == Step::retry_scheduled);
+    CHECK(outcomes[i].event_created);
+    CHECK(outcomes[i].errors.empty());
+  }
+  CHECK(outcomes[1].step == Step::retry_scheduled);  // retried on the next failure
+  CHECK_FALSE(outcomes[1].event_obtained);
+  REQUIRE(outcomes[1].errors.size() == 1);
+  CHECK_THAT(outcomes[1].errors[0], Catch::Contains("refused for the test"));
+  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_events") == 2);
+  CHECK(site_row(c, 301).site_status == 0);
+  CHECK(site_row(c, 302).site_status == 1);
+  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_audit_log WHERE event_type = 'retry_dispatched'") == 3);
+}

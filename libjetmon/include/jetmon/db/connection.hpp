@@ -132,6 +132,18 @@ class Connection {
   // (multi-statements are disabled). A result set, if any, is read and discarded.
   ExecResult execute(std::string_view sql);
 
+  // Runs one SQL statement over the text protocol and returns its rows, typed as query() types
+  // them. For generated multi-row statements whose values were written with literal(). A string
+  // or blob value larger than kDefaultMaxColumnBytes fails it with DbError.
+  std::vector<Row> query_text(std::string_view sql);
+
+  // `value` as an SQL literal for this connection: NULL, a number, or a quoted string or date-time
+  // escaped by the connector for the session's character set and sql_mode (NO_BACKSLASH_ESCAPES
+  // included). Only for statements that carry a variable number of rows in one text, where a
+  // prepared statement would need a prepare per shape; everything else binds parameters. Throws
+  // DbError for a non-finite double or a date outside years 1000-9999.
+  std::string literal(const Value& value) const;
+
   Statement prepare(std::string_view sql);
   // Prepare + execute / query. The prepared statement stays cached on this connection (the 32
   // most recently used SQL texts under 4 KiB), so running the same SQL again skips the prepare.

@@ -37,7 +37,8 @@ inline constexpr Null null{};
 
 // A typed value: a bound parameter or one field of a result row. Integers keep their signedness
 // (BIGINT UNSIGNED values above INT64_MAX survive); strings are raw bytes (utf8mb4 text or binary).
-// There is no way to splice a value into SQL text: values only travel as prepared-statement binds.
+// Values travel as prepared-statement binds, or as literals escaped by the connector
+// (Connection::literal) in generated multi-row statements; never spliced into SQL by hand.
 class Value {
  public:
   using Storage = std::variant<Null, std::int64_t, std::uint64_t, double, std::string, DateTime>;

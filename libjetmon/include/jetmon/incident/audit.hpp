@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -28,5 +29,9 @@ struct AuditEntry {
 // Inserts one row: (blog_id, event_id, event_type, source, detail, metadata). Audit rows never
 // stop the monitor: a failed insert is logged (warn) and reported as false, never thrown.
 bool write_audit(db::Connection& connection, const AuditEntry& entry) noexcept;
+
+// Several rows in one multi-row INSERT, same columns and rules. False (logged) when the insert
+// failed, and then none of them was written.
+bool write_audits(db::Connection& connection, std::span<const AuditEntry> entries) noexcept;
 
 }  // namespace jetmon::incident

@@ -3,9 +3,11 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "jetmon/db/connection.hpp"
 #include "jetmon/incident/metadata.hpp"
@@ -121,6 +123,11 @@ class EventTransaction {
   EventTransaction& operator=(const EventTransaction&) = delete;
 
   OpenResult open(const OpenRequest& request);
+  // open() for several (blog, check type) pairs at once, each at most once, with the same result
+  // per request, in order; a fixed number of statements whatever their count (SELECT … FOR UPDATE
+  // of the open ones, one multi-row INSERT … RETURNING of the others, one multi-row INSERT of their
+  // `opened` transitions). Throws std::invalid_argument for a pair requested twice.
+  std::vector<OpenResult> open_all(std::span<const OpenRequest> requests);
   ChangeResult promote(std::uint64_t event_id, int severity, std::string_view state,
                        std::string_view reason, const Metadata& metadata = {});
   ChangeResult close(std::uint64_t event_id, std::string_view reason, const Metadata& metadata = {});
@@ -131,6 +138,8 @@ class EventTransaction {
 
   // The §6.4 projection; `at` is written to last_status_change (UTC, whole seconds).
   void project(std::uint64_t blog_id, SiteStatus status, TimePoint at);
+  // The same projection for several sites in one statement.
+  void project_all(std::span<const std::uint64_t> blog_ids, SiteStatus status, TimePoint at);
 
   void commit();
   db::Connection& connection() noexcept { return *connection_; }

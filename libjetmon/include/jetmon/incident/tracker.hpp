@@ -15,6 +15,7 @@
 
 #include "jetmon/check/check.hpp"
 #include "jetmon/db/connection.hpp"
+#include "jetmon/incident/audit.hpp"
 #include "jetmon/incident/escalation.hpp"
 #include "jetmon/incident/event_store.hpp"
 #include "jetmon/incident/retry_states.hpp"
@@ -122,6 +123,11 @@ struct Outcome {
 
 // ---- The tracker ------------------------------------------------------------------------------
 
+struct SiteResult {
+  SiteSnapshot site;
+  check::CheckResult result;
+};
+
 struct TrackerOptions {
   std::string hostname;  // transition and audit source; WPCOM checks[0].host. Empty: "local"
   EscalationSettings settings;
@@ -146,6 +152,14 @@ class IncidentTracker {
   Outcome on_result(db::Connection& connection, const SiteSnapshot& site,
                     const check::CheckResult& result, TimePoint now);
 
+  // Several local results in arrival order, with the outcomes on_result would give one by one.
+  // First failures that open a new event share one transaction of multi-row statements (events,
+  // their `opened` transitions and projections) and one audit insert, so a burst of failing sites
+  // costs a handful of round trips rather than several per site. If that transaction fails they
+  // are processed one by one.
+  std::vector<Outcome> on_results(db::Connection& connection, std::span<const SiteResult> results,
+                                  TimePoint now);
+
   // Every configured Veriflier's answer to EscalateToVerifliers{request_id} (§5.2 steps 4-7).
   Outcome on_veriflier_votes(db::Connection& connection, const SiteSnapshot& site,
                              std::string_view request_id, std::span<const VeriflierVote> votes,
@@ -163,6 +177,18 @@ class IncidentTracker {
  private:
   Outcome handle_failure(db::Connection& connection, const SiteSnapshot& site,
                          const LocalCheck& failure, TimePoint now);
+  struct FirstFailure {
+    std::size_t index = 0;  // into on_results' input
+    LocalCheck failure;
+    FailureDecision decision;
+  };
+  void open_first_failures(db::Connection& connection, std::span<const SiteResult> results,
+                           std::span<FirstFailure> failures, TimePoint now, std::vector<Outcome>& outcomes);
+  static Outcome failure_outcome(std::uint64_t blog_id, const RetryState& state);
+  static void record_open(const OpenResult& opened, RetryState& state, Outcome& out);
+  // retry_later: keeps the state and schedules the retry; the audit row to write, if tracked.
+  std::optional<AuditEntry> schedule_retry(const SiteSnapshot& site, const LocalCheck& failure,
+                                           const RetryState& state, TimePoint now, Outcome& out);
   Outcome handle_recovery(db::Connection& connection, const SiteSnapshot& site,
                           const LocalCheck& local, TimePoint now);
   void confirm_down(db::Connection& connection, const SiteSnapshot& site, const RetryState& state,
