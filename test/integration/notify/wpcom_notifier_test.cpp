@@ -543,3 +543,37 @@ TEST_CASE("notify: migration 027 creates the outbox table") {
   c.exec(ins, {"h", std::string(64, 'a')});
   CHECK_THROWS_WITH(c.exec(ins, {"h", std::string(64, 'a')}), Catch::Contains("uk_notice_key"));
 }
+
+TEST_CASE("notify: stop() lets the send in flight finish and records it") {
+  Fixture f;
+  HttpReceiver stub;
+  stub.hold();
+  WpcomNotifier notifier(f.pool, f.sink, f.options(stub));  // request_timeout 5 s: the grace is 5 s
+  notifier.start();
+  notifier.submit(down(4));
+  REQUIRE(stub.wait_for(1, 10s));  // the send is in flight
+  std::thread stopper([&] { notifier.stop(); });
+  std::this_thread::sleep_for(200ms);  // let stop() start waiting (the outcome is the same if not)
+  stub.release();
+  stopper.join();
+  CHECK(f.outbox_rows() == std::vector<std::string>{"4:delivered:1"});
+  CHECK(f.last_alert_sent_at(4).has_value());
+}
+
+TEST_CASE("notify: stop() cuts the send in flight short once the grace has passed") {
+  Fixture f;
+  HttpReceiver stub;
+  stub.hold();
+  auto o = f.options(stub);
+  o.request_timeout = 1500ms;  // the grace: min(request_timeout, 5 s)
+  WpcomNotifier notifier(f.pool, f.sink, o);
+  notifier.start();
+  notifier.submit(down(5));
+  REQUIRE(stub.wait_for(1, 10s));
+  notifier.stop();  // returns after the grace, the held send cut short
+  const auto rows = f.outbox_rows();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].find(":delivered:") == std::string::npos);
+  CHECK_FALSE(f.last_alert_sent_at(5).has_value());
+  stub.release();
+}
