@@ -21,7 +21,7 @@
 #include "jetmon/delivery/webhook_sender.hpp"
 #include "jetmon/delivery/workers.hpp"
 #include "jetmon/ops/database.hpp"
-#include "integration/delivery/receiver.hpp"
+#include "integration/delivery/delivery_support.hpp"
 
 using namespace jetmon;
 using Clock = std::chrono::steady_clock;
@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
                         "jetmon_event_transitions"}) {
     c.execute(std::string("DELETE FROM ") + t);
   }
-  test::WebhookReceiver receiver;
+  test::HttpReceiver receiver;
   for (int i = 0; i < webhooks; ++i) {
     c.exec("INSERT INTO jetmon_webhooks (url, secret) VALUES (?, 'whsec_BENCH')",
            {receiver.url(fmt::format("/hook/{}", i))});
@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
       const std::size_t before = receiver.count();
       const auto start = Clock::now();
       test::add_transition(c, static_cast<std::uint64_t>(100000 + i));
-      if (!receiver.wait_for_count(before + 1, std::chrono::seconds(30))) {
+      if (!receiver.wait_for(before + 1, std::chrono::seconds(30))) {
         std::cerr << "delivery_bench: no webhook within 30 s\n";
         return 1;
       }

@@ -158,6 +158,19 @@ std::string filter_error(const AlertSubscriber& s) {
   return {};
 }
 
+std::vector<FilterProblem> FilterWarnings::due(std::vector<FilterProblem> problems) {
+  std::map<std::uint64_t, std::string> now;
+  std::vector<FilterProblem> out;
+  for (FilterProblem& p : problems) {
+    const auto before = warned_.find(p.subscriber_id);
+    const bool warned = before != warned_.end() && before->second == p.filter_text;
+    now[p.subscriber_id] = p.filter_text;
+    if (!warned) out.push_back(std::move(p));
+  }
+  warned_ = std::move(now);
+  return out;
+}
+
 namespace {
 
 template <typename Filter, typename T>

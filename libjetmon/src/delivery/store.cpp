@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <initializer_list>
+#include <optional>
 
 #include "jetmon/common/log.hpp"
 #include "jetmon/db/error.hpp"
@@ -46,28 +48,51 @@ Transition transition_of(const db::Row& row) {
   return t;
 }
 
-std::vector<WebhookSubscriber> load_webhooks(db::Connection& c) {
+// The stored filter columns as one text: each NULL or length-prefixed, so any change shows.
+std::string filter_text(std::initializer_list<const std::optional<std::string>*> columns) {
+  std::string text;
+  for (const auto* column : columns) {
+    text += *column ? fmt::format("{}:{};", (*column)->size(), **column) : std::string("NULL;");
+  }
+  return text;
+}
+
+// The subscriber with an unreadable filter joins `problems`.
+template <typename Subscriber>
+void note_problem(const Subscriber& s, std::string text, std::vector<FilterProblem>& problems) {
+  if (std::string error = filter_error(s); !error.empty()) {
+    problems.push_back({s.id, std::move(text), std::move(error)});
+  }
+}
+
+std::vector<WebhookSubscriber> load_webhooks(db::Connection& c, std::vector<FilterProblem>& problems) {
   std::vector<WebhookSubscriber> out;
   for (const db::Row& row :
        c.query("SELECT id, events, site_filter, state_filter FROM jetmon_webhooks WHERE active = 1 ORDER BY id")) {
     WebhookSubscriber s;
     s.id = row.get_uint64("id").value_or(0);
-    s.events = parse_events_filter(row.get_string("events"));
-    s.sites = parse_site_filter(row.get_string("site_filter"));
-    s.states = parse_state_filter(row.get_string("state_filter"));
+    const auto events = row.get_string("events");
+    const auto sites = row.get_string("site_filter");
+    const auto states = row.get_string("state_filter");
+    s.events = parse_events_filter(events);
+    s.sites = parse_site_filter(sites);
+    s.states = parse_state_filter(states);
+    note_problem(s, filter_text({&events, &sites, &states}), problems);
     out.push_back(std::move(s));
   }
   return out;
 }
 
-std::vector<AlertSubscriber> load_contacts(db::Connection& c) {
+std::vector<AlertSubscriber> load_contacts(db::Connection& c, std::vector<FilterProblem>& problems) {
   std::vector<AlertSubscriber> out;
   for (const db::Row& row : c.query(
            "SELECT id, site_filter, min_severity FROM jetmon_alert_contacts WHERE active = 1 ORDER BY id")) {
     AlertSubscriber s;
     s.id = row.get_uint64("id").value_or(0);
-    s.sites = parse_site_filter(row.get_string("site_filter"));
+    const auto sites = row.get_string("site_filter");
+    s.sites = parse_site_filter(sites);
     s.min_severity = static_cast<int>(row.get_int64("min_severity").value_or(4));
+    note_problem(s, filter_text({&sites}), problems);
     out.push_back(std::move(s));
   }
   return out;
@@ -79,14 +104,13 @@ struct Match {
   std::string type;
 };
 
-// Logs each subscriber whose stored filter cannot be read (it matches nothing this tick).
-template <typename Subscriber>
-void log_filter_errors(const std::vector<Subscriber>& subscribers, const Tables& t) {
-  for (const Subscriber& s : subscribers) {
-    if (std::string error = filter_error(s); !error.empty()) {
-      log::warn("{} dispatcher: {} {} has an unreadable filter ({}); it matches nothing until fixed",
-                t.subscriber_word, t.subscriber_word, s.id, error);
-    }
+// Logs the subscribers whose stored filter cannot be read (they match nothing): every one, or
+// with `warnings` only those it has not warned about yet.
+void log_filter_errors(std::vector<FilterProblem> problems, const Tables& t, FilterWarnings* warnings) {
+  if (warnings != nullptr) problems = warnings->due(std::move(problems));
+  for (const FilterProblem& p : problems) {
+    log::warn("{} dispatcher: {} {} has an unreadable filter ({}); it matches nothing until fixed",
+              t.subscriber_word, t.subscriber_word, p.subscriber_id, p.error);
   }
 }
 
@@ -95,7 +119,7 @@ void log_filter_errors(const std::vector<Subscriber>& subscribers, const Tables&
 std::string_view family_name(Family family) { return family == Family::webhook ? "webhook" : "alert"; }
 
 DispatchResult dispatch_once(db::Connection& c, Family family, std::string_view instance_id,
-                             std::size_t batch) {
+                             std::size_t batch, FilterWarnings* warnings) {
   const Tables& t = tables(family);
   DispatchResult result;
   // A brand-new install (no mark row) starts at the newest transition.
@@ -117,13 +141,13 @@ DispatchResult dispatch_once(db::Connection& c, Family family, std::string_view 
 
   std::vector<WebhookSubscriber> webhooks;
   std::vector<AlertSubscriber> contacts;
+  std::vector<FilterProblem> problems;
   if (family == Family::webhook) {
-    webhooks = load_webhooks(c);
-    log_filter_errors(webhooks, t);
+    webhooks = load_webhooks(c, problems);
   } else {
-    contacts = load_contacts(c);
-    log_filter_errors(contacts, t);
+    contacts = load_contacts(c, problems);
   }
+  log_filter_errors(std::move(problems), t, warnings);
 
   const std::string insert =
       family == Family::webhook

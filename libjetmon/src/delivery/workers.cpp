@@ -20,6 +20,7 @@ struct FamilyLoop {
   Family family = Family::webhook;
   RowSender* sender = nullptr;
   std::thread dispatcher;
+  FilterWarnings filter_warnings;  // the dispatcher thread's only
   std::thread claimer;
   std::vector<std::thread> senders;
 
@@ -64,7 +65,8 @@ struct DeliveryWorkers::Impl {
       bool more = false;
       try {
         auto lease = pool.acquire();
-        const DispatchResult r = dispatch_once(*lease, f.family, options.instance_id, options.dispatch_batch);
+        const DispatchResult r =
+            dispatch_once(*lease, f.family, options.instance_id, options.dispatch_batch, &f.filter_warnings);
         if (r.inserted > 0) {
           std::lock_guard lock(f.mutex);
           f.stats.enqueued += r.inserted;

@@ -73,15 +73,16 @@ struct WpcomNotifier::Worker {
   // short, only once the stop grace has passed (a cut-short send may have reached WPCOM unrecorded).
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> abort{false};
-  std::atomic<bool> finished{false};
   http::HttpPoster poster;
 
   // Hand-over state, guarded by `mu`.
   std::mutex mu;
   std::condition_variable wake_cv;
   std::condition_variable idle_cv;
+  std::condition_variable finished_cv;  // stop() waits on it for `finished`
   std::deque<Notice> inbox;
   bool stopping = false;
+  bool finished = false;  // the thread has left run()
   bool woken = false;  // something was submitted since the worker last looked
   bool busy = false;
   StepKind last = StepKind::progress;  // nothing settled yet: wait_idle() waits for a first step
@@ -437,7 +438,11 @@ void WpcomNotifier::start() {
   if (worker_->thread.joinable() || worker_->stopping) return;
   worker_->thread = std::thread([w = worker_.get()] {
     w->run();
-    w->finished.store(true);
+    {
+      std::lock_guard finished_lock(w->mu);
+      w->finished = true;
+    }
+    w->finished_cv.notify_all();
   });
 }
 
@@ -450,10 +455,10 @@ void WpcomNotifier::stop() noexcept {
   w.stop_requested.store(true);
   w.wake_cv.notify_all();
   // A send in progress gets a moment to finish and be recorded; past that it is cut short.
-  const auto grace = std::min<std::chrono::milliseconds>(w.options.request_timeout, kStopGrace);
-  const auto give_up = std::chrono::steady_clock::now() + grace;
-  while (w.thread.joinable() && !w.finished.load() && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  {
+    const auto grace = std::min<std::chrono::milliseconds>(w.options.request_timeout, kStopGrace);
+    std::unique_lock lock(w.mu);
+    if (w.thread.joinable()) w.finished_cv.wait_for(lock, grace, [&] { return w.finished; });
   }
   w.abort.store(true);
   if (w.thread.joinable()) w.thread.join();

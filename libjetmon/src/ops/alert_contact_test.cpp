@@ -37,9 +37,12 @@ int run_alert_contact_test(const config::Environment& env, const AlertContactTes
   delivery::SendOutcome outcome;
   try {
     const db::ConnectOptions options = connect_options(config::db_settings_from_env(env));
-    // Fail fast with the retry policy of the other commands before the pool's own connects.
-    db::connect_with_retry(options, std::max(1, command.db_attempts));
     db::Pool pool(options, db::PoolOptions{2, 1});
+    // Connect once, with the retry policy of the other commands: the connection goes back to the
+    // pool idle and the test notification reuses it.
+    db::RetryPolicy policy;
+    policy.attempts = std::max(1, command.db_attempts);
+    db::with_retry("connect to " + options.describe(), policy, [&] { return pool.acquire(); });
     outcome = delivery::send_test_notification(pool, delivery::AlertSettings{cfg}, command.contact_id,
                                                command.site_id);
   } catch (const std::exception& e) {

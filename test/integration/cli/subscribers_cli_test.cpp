@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "integration/notify/wpcom_stub.hpp"
+#include "support/http_receiver.hpp"
 #include "support/process.hpp"
 #include "support/test_db.hpp"
 
@@ -230,7 +230,7 @@ TEST_CASE("subscriber commands reject bad input with usage and exit 2, writing n
 TEST_CASE("alert-contacts test sends one test notification through the contact's transport", "[cli][subscribers]") {
   TestDatabase tdb;
   auto& c = tdb.migrate();
-  jetmon::test::WpcomStub slack("/slack-hook");
+  jetmon::test::HttpReceiver slack("/slack-hook");
   jetmon::test::TempDir dir;
   const std::string config = dir.write_file("config.json", R"({"AUTH_TOKEN":"t","PINNED_BUCKET_MIN":0,"PINNED_BUCKET_MAX":99})");
   auto env = tdb.env();

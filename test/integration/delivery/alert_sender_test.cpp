@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "integration/notify/wpcom_stub.hpp"
+#include "support/http_receiver.hpp"
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/migrations.hpp"
 #include "jetmon/db/pool.hpp"
@@ -27,7 +27,7 @@ using jetmon::test::FixtureSite;
 using jetmon::test::SiteBehaviour;
 using jetmon::test::SmtpSink;
 using jetmon::test::TestDatabase;
-using jetmon::test::WpcomStub;
+using jetmon::test::HttpReceiver;
 using Kind = SendOutcome::Kind;
 
 namespace {
@@ -99,7 +99,7 @@ std::string dest(std::string_view key, const std::string& value) {
 
 TEST_CASE("alert-contacts: slack receives a Block Kit message and the row is delivered") {
   Fixture f;
-  WpcomStub slack("/services/T000/B000/XXX");
+  HttpReceiver slack("/services/T000/B000/XXX");
   slack.response_body("ok");
   const auto contact = f.add_contact("slack", dest("webhook_url", slack.url()));
   AlertRowSender sender(f.pool, fast_settings());
@@ -125,7 +125,7 @@ TEST_CASE("alert-contacts: slack receives a Block Kit message and the row is del
 
 TEST_CASE("alert-contacts: teams receives one Adaptive Card, a recovery says Recovered") {
   Fixture f;
-  WpcomStub teams("/webhookb2/abc");
+  HttpReceiver teams("/webhookb2/abc");
   const auto contact = f.add_contact("teams", dest("webhook_url", teams.url()));
   AlertRowSender sender(f.pool, fast_settings());
 
@@ -147,7 +147,7 @@ TEST_CASE("alert-contacts: teams receives one Adaptive Card, a recovery says Rec
 
 TEST_CASE("alert-contacts: pagerduty gets trigger then resolve with one dedup key") {
   Fixture f;
-  WpcomStub pd("/v2/enqueue");
+  HttpReceiver pd("/v2/enqueue");
   pd.response_body(R"({"status":"success","dedup_key":"jetmon-event-20"})");
   pd.script({202, 202, 202}, 202);
   auto settings = fast_settings();
@@ -185,7 +185,7 @@ TEST_CASE("alert-contacts: pagerduty gets trigger then resolve with one dedup ke
 
 TEST_CASE("alert-contacts: wpcom email posts the message with the bearer token") {
   Fixture f;
-  WpcomStub api("/rest/v1.1/jetmon/email");
+  HttpReceiver api("/rest/v1.1/jetmon/email");
   auto settings = fast_settings();
   settings.config.email_transport = "wpcom";
   settings.config.wpcom_email_endpoint = api.url();
@@ -308,7 +308,7 @@ TEST_CASE("alert-contacts: HTTP failures are retries with a readable response") 
   settings.send_timeout = 1s;
 
   SECTION("500 with a body") {
-    WpcomStub slack("/hook");
+    HttpReceiver slack("/hook");
     slack.always(500);
     slack.response_body("  internal\nerror  ");
     const auto contact = f.add_contact("slack", dest("webhook_url", slack.url()));
@@ -417,7 +417,7 @@ TEST_CASE("alert-contacts: forced abandons carry the texts of the spec") {
 
 TEST_CASE("alert-contacts: the hourly cap abandons the excess with 429") {
   Fixture f;
-  WpcomStub slack("/hook");
+  HttpReceiver slack("/hook");
   const auto contact = f.add_contact("slack", dest("webhook_url", slack.url()), 4, 2);
   const auto other = f.add_contact("slack", dest("webhook_url", slack.url()), 4, 2);
   auto now = std::chrono::steady_clock::time_point(std::chrono::hours(100));
@@ -439,7 +439,7 @@ TEST_CASE("alert-contacts: the hourly cap abandons the excess with 429") {
 
 TEST_CASE("alert-contacts: a test send goes through the same transport, marked as a test") {
   Fixture f;
-  WpcomStub pd("/v2/enqueue");
+  HttpReceiver pd("/v2/enqueue");
   auto settings = fast_settings();
   settings.config.pagerduty_events_url = pd.url();
   const auto contact = f.add_contact("pagerduty", dest("integration_key", "K1"), 3, 1, false);
@@ -466,7 +466,7 @@ TEST_CASE("alert-contacts: a test send goes through the same transport, marked a
 
 TEST_CASE("alert-contacts: concurrent sends from several threads") {
   Fixture f;
-  WpcomStub slack("/hook");
+  HttpReceiver slack("/hook");
   const auto contact = f.add_contact("slack", dest("webhook_url", slack.url()), 4, 0);
   AlertRowSender sender(f.pool, fast_settings());
   std::atomic<int> delivered{0};

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "jetmon/common/host.hpp"
-#include "receiver.hpp"
+#include "delivery_support.hpp"
 #include "support/monitor_fixture.hpp"
 #include "support/background_process.hpp"
 #include "support/process.hpp"
@@ -21,8 +21,9 @@ using jetmon::test::eventually;
 using jetmon::test::query_int;
 using jetmon::test::TempDir;
 using jetmon::test::TestDatabase;
-using jetmon::test::WebhookReceiver;
+using jetmon::test::HttpReceiver;
 using jetmon::test::add_transition;
+using jetmon::test::signature_ok;
 
 namespace {
 
@@ -59,7 +60,7 @@ TEST_CASE("jetmon-deliverer: only the owner sends, the other is idle, and a move
   }
   TestDatabase tdb;
   jetmon::db::Connection& c = tdb.migrate();
-  WebhookReceiver receiver;
+  HttpReceiver receiver;
   c.exec("INSERT INTO jetmon_webhooks (url, secret) VALUES (?, ?)", {receiver.url(), kSecret});
   add_transition(c, 1);  // history before the first deliverer: never delivered
   TempDir dir;
@@ -76,7 +77,7 @@ TEST_CASE("jetmon-deliverer: only the owner sends, the other is idle, and a move
     CHECK(query_int(c, "SELECT delivery_workers_enabled FROM jetmon_process_health WHERE process_id='deliv-a:deliverer'") == 1);
     REQUIRE(eventually([&] { return query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_dispatch_progress") == 1; }, 30s));
     t1 = add_transition(c, 2);
-    REQUIRE(receiver.wait_for_count(1, 30s));
+    REQUIRE(receiver.wait_for(1, 30s));
     REQUIRE(eventually([&] { return query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_deliveries WHERE status='delivered'") == 1; }, 30s));
     a.signal(SIGTERM);
     b.signal(SIGTERM);
@@ -99,9 +100,9 @@ TEST_CASE("jetmon-deliverer: only the owner sends, the other is idle, and a move
     BackgroundProcess a(deliverer_as("deliv-a"), env, dir.path() + "/a2.log");
     BackgroundProcess b(deliverer_as("deliv-b"), env, dir.path() + "/b2.log");
     REQUIRE(eventually([&] { return row_state(c, "deliv-b:deliverer") == "running" && row_state(c, "deliv-a:deliverer") == "idle"; }, 30s));
-    REQUIRE(receiver.wait_for_count(2, 30s));
+    REQUIRE(receiver.wait_for(2, 30s));
     const std::uint64_t t3 = add_transition(c, 4);
-    REQUIRE(receiver.wait_for_count(3, 30s));
+    REQUIRE(receiver.wait_for(3, 30s));
     REQUIRE(eventually([&] { return query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_deliveries WHERE status='delivered'") == 3; }, 30s));
     std::this_thread::sleep_for(1500ms);  // nothing more arrives
     a.signal(SIGTERM);
@@ -112,7 +113,7 @@ TEST_CASE("jetmon-deliverer: only the owner sends, the other is idle, and a move
     REQUIRE(requests.size() == 3);
     std::set<std::string> transitions;
     for (const auto& r : requests) {
-      CHECK(WebhookReceiver::signature_ok(r, kSecret));
+      CHECK(signature_ok(r, kSecret));
       const auto pos = r.body.find("\"transition_id\":");
       transitions.insert(r.body.substr(pos + 16, r.body.find(',', pos) - pos - 16));
     }
@@ -126,8 +127,8 @@ TEST_CASE("jetmon-deliverer: kill -9 during a send, then redelivery after the le
           "[delivery][deliverer]") {
   TestDatabase tdb;
   jetmon::db::Connection& c = tdb.migrate();
-  WebhookReceiver receiver;
-  receiver.hold(true);
+  HttpReceiver receiver;
+  receiver.hold();
   c.exec("INSERT INTO jetmon_webhooks (url, secret) VALUES (?, ?)", {receiver.url(), kSecret});
   TempDir dir;
   const std::string config = dir.write_file("deliverer.json", R"({"AUTH_TOKEN":"t"})");
@@ -136,7 +137,7 @@ TEST_CASE("jetmon-deliverer: kill -9 during a send, then redelivery after the le
     BackgroundProcess d({JETMON_DELIVERER_BIN}, env, dir.path() + "/d1.log");
     REQUIRE(eventually([&] { return query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_dispatch_progress") == 1; }, 30s));
     add_transition(c, 5);
-    REQUIRE(receiver.wait_for_count(1, 30s));
+    REQUIRE(receiver.wait_for(1, 30s));
     // SIGHUP is logged and ignored.
     d.signal(SIGHUP);
     REQUIRE(eventually([&] { return d.log().find("SIGHUP received and ignored") != std::string::npos; }, 10s));
@@ -146,13 +147,13 @@ TEST_CASE("jetmon-deliverer: kill -9 during a send, then redelivery after the le
     d.signal(SIGKILL);
     d.wait(10s);
   }
-  receiver.hold(false);
+  receiver.release();
   CHECK(query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_deliveries WHERE status='pending' AND attempt=0 "
                      "AND next_attempt_at > CURRENT_TIMESTAMP") == 1);  // leased, nothing recorded
   // The lease runs out (moved back instead of waiting 60 s).
   c.execute("UPDATE jetmon_webhook_deliveries SET next_attempt_at = CURRENT_TIMESTAMP - INTERVAL 1 SECOND");
   BackgroundProcess d({JETMON_DELIVERER_BIN}, env, dir.path() + "/d2.log");
-  REQUIRE(receiver.wait_for_count(2, 30s));
+  REQUIRE(receiver.wait_for(2, 30s));
   REQUIRE(eventually([&] { return query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_deliveries WHERE status='delivered' AND attempt=1") == 1; }, 30s));
   const auto requests = receiver.requests();
   REQUIRE(requests.size() == 2);
@@ -166,7 +167,7 @@ TEST_CASE("jetmon2 runs the same delivery workers embedded when it owns delivery
           "[delivery][monitor]") {
   TestDatabase tdb;
   jetmon::db::Connection& c = tdb.migrate();
-  WebhookReceiver receiver;
+  HttpReceiver receiver;
   c.exec("INSERT INTO jetmon_webhooks (url, secret) VALUES (?, ?)", {receiver.url(), kSecret});
   TempDir dir;
   jetmon::test::make_monitor_dirs(dir.path());
@@ -185,8 +186,8 @@ TEST_CASE("jetmon2 runs the same delivery workers embedded when it owns delivery
            query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_dispatch_progress WHERE instance_id = 'shared'") == 1;
   }, 30s));
   add_transition(c, 9);
-  REQUIRE(receiver.wait_for_count(1, 30s));
-  CHECK(WebhookReceiver::signature_ok(receiver.requests()[0], kSecret));
+  REQUIRE(receiver.wait_for(1, 30s));
+  CHECK(signature_ok(receiver.requests()[0], kSecret));
   REQUIRE(eventually([&] { return query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_deliveries WHERE status='delivered'") == 1; }, 30s));
   monitor.signal(SIGTERM);
   CHECK(monitor.wait(30s) == 0);

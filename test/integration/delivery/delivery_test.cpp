@@ -7,7 +7,7 @@
 #include <string>
 #include <thread>
 
-#include "receiver.hpp"
+#include "delivery_support.hpp"
 #include "jetmon/db/pool.hpp"
 #include "jetmon/delivery/store.hpp"
 #include "jetmon/delivery/webhook_sender.hpp"
@@ -20,8 +20,9 @@ using namespace jetmon;
 using namespace jetmon::delivery;
 using namespace std::chrono_literals;
 using jetmon::test::TestDatabase;
-using jetmon::test::WebhookReceiver;
+using jetmon::test::HttpReceiver;
 using jetmon::test::add_transition;
+using jetmon::test::signature_ok;
 using jetmon::test::eventually;
 using jetmon::test::query_int;
 
@@ -79,7 +80,7 @@ TEST_CASE("delivery: a transition becomes one signed delivery per matching webho
           "[delivery]") {
   TestDatabase tdb;
   db::Connection& c = tdb.migrate();
-  WebhookReceiver receiver;
+  HttpReceiver receiver;
   const auto all = add_webhook(c, receiver.url("/all"));
   const auto by_event = add_webhook(c, receiver.url("/event"), R"(["event.opened"])");
   const auto by_site = add_webhook(c, receiver.url("/site"), nullptr, R"({"site_ids":[42]})");
@@ -108,7 +109,7 @@ TEST_CASE("delivery: a transition becomes one signed delivery per matching webho
   DeliveryWorkers workers(pool, &sender, nullptr, fast_options());
   workers.start();
   REQUIRE(eventually([&] { return query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_deliveries WHERE status='delivered'") == 4; }, 20s));
-  CHECK(receiver.wait_for_count(4, 5s));
+  CHECK(receiver.wait_for(4, 5s));
   std::this_thread::sleep_for(500ms);  // nothing else arrives
   workers.stop();
 
@@ -118,7 +119,7 @@ TEST_CASE("delivery: a transition becomes one signed delivery per matching webho
   for (const auto& r : requests) {
     INFO(r.path);
     paths.insert(r.path);
-    CHECK(WebhookReceiver::signature_ok(r, kSecret));
+    CHECK(signature_ok(r, kSecret));
     CHECK(r.header("X-Jetmon-Event") == "event.opened");
     CHECK(r.header("Content-Type") == "application/json");
     const auto row = c.query_one("SELECT id, payload FROM jetmon_webhook_deliveries WHERE id = ?",
@@ -198,8 +199,9 @@ TEST_CASE("delivery: a failed enqueue never advances the mark, and the mark neve
 TEST_CASE("delivery: a 500 walks the ladder to abandon, and a later 200 delivers", "[delivery]") {
   TestDatabase tdb;
   db::Connection& c = tdb.migrate();
-  WebhookReceiver receiver;
-  receiver.set_default_status(500);
+  HttpReceiver receiver;
+  receiver.always(500);
+  receiver.response_body("receiver says no");
   db::Pool pool(tdb.options());
   WebhookSender sender(pool);
   dispatch_once(c, Family::webhook);
@@ -226,14 +228,14 @@ TEST_CASE("delivery: a 500 walks the ladder to abandon, and a later 200 delivers
 
   // The API's manual retry resets the row; the receiver now answers 200.
   c.execute("UPDATE jetmon_webhook_deliveries SET status='pending', attempt=0, next_attempt_at=NULL");
-  receiver.set_default_status(200);
+  receiver.always(200);
   CHECK(send_one(c, sender).status == RowUpdate::Status::delivered);
   CHECK(query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_deliveries WHERE status='delivered' AND attempt=1 "
                      "AND delivered_at IS NOT NULL AND next_attempt_at IS NULL AND last_status_code=200") == 1);
 
   // The same through the workers with a short ladder: two failures then success.
   add_transition(c, 1, "opened", 0, 4, "Down");
-  receiver.script({500, 500});
+  receiver.script({500, 500}, 200);
   WorkerOptions o = fast_options();
   o.ladder.delays = {1s, 1s};
   DeliveryWorkers workers(pool, &sender, nullptr, o);
@@ -271,8 +273,8 @@ TEST_CASE("delivery: bad receivers and bad subscribers end in retry or abandon w
     CHECK(last_response(c, row_id()).starts_with("transport: "));
   }
   SECTION("slow receiver times out") {
-    WebhookReceiver slow;
-    slow.hold(true);
+    HttpReceiver slow;
+    slow.hold();
     one_row(slow.url());
     const auto started = std::chrono::steady_clock::now();
     const RowUpdate u = send_one(c, sender);
@@ -280,7 +282,7 @@ TEST_CASE("delivery: bad receivers and bad subscribers end in retry or abandon w
     CHECK(u.status == RowUpdate::Status::pending);
     CHECK(last_response(c, row_id()).find("transport: ") == 0);
     CHECK(last_response(c, row_id()).find("imed out") != std::string::npos);
-    slow.hold(false);
+    slow.release();
   }
   SECTION("TLS error") {
     jetmon::test::FixtureSite site({}, jetmon::test::SiteTls::self_signed);
@@ -325,8 +327,8 @@ TEST_CASE("delivery: bad receivers and bad subscribers end in retry or abandon w
 TEST_CASE("delivery: at most 3 sends in flight per subscriber, and stop waits for them", "[delivery]") {
   TestDatabase tdb;
   db::Connection& c = tdb.migrate();
-  WebhookReceiver receiver;
-  receiver.hold(true);
+  HttpReceiver receiver;
+  receiver.hold();
   db::Pool pool(tdb.options(), db::PoolOptions{40, 20, std::chrono::seconds(300), std::chrono::milliseconds(30000)});
   WebhookSender sender(pool);
   dispatch_once(c, Family::webhook);
@@ -336,21 +338,21 @@ TEST_CASE("delivery: at most 3 sends in flight per subscriber, and stop waits fo
   o.max_in_flight = 8;
   DeliveryWorkers workers(pool, &sender, nullptr, o);
   workers.start();
-  REQUIRE(receiver.wait_for_count(3, 20s));
+  REQUIRE(receiver.wait_for(3, 20s));
   std::this_thread::sleep_for(1s);
   CHECK(receiver.count() == 3);  // the other seven wait, unleased
   CHECK(query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_deliveries WHERE next_attempt_at > CURRENT_TIMESTAMP") == 3);
-  receiver.hold(false);
+  receiver.release();
   CHECK(eventually([&] { return query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_deliveries WHERE status='delivered'") == 10; }, 20s));
   CHECK(receiver.count() == 10);
 
   // A send held by the receiver at stop(): stop waits for it within the grace.
-  receiver.hold(true);
+  receiver.hold();
   add_transition(c, 1, "opened", 0, 4, "Down");
-  REQUIRE(receiver.wait_for_count(11, 20s));
+  REQUIRE(receiver.wait_for(11, 20s));
   std::thread release([&] {
     std::this_thread::sleep_for(500ms);
-    receiver.hold(false);
+    receiver.release();
   });
   CHECK(workers.stop() == 0);
   release.join();

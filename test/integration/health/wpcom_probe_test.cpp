@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "integration/notify/wpcom_stub.hpp"
+#include "support/http_receiver.hpp"
 #include "jetmon/db/migrations.hpp"
 #include "jetmon/db/pool.hpp"
 #include "jetmon/health/probes.hpp"
@@ -24,7 +24,7 @@ TEST_CASE("health wpcom probe on a live notifier turns red when the circuit open
       "INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) "
       "VALUES (1, 0, 'https://site1.example/', 1), (2, 0, 'https://site2.example/', 1)");
   jetmon::db::Pool pool(tdb.options());
-  jetmon::test::WpcomStub stub;
+  jetmon::test::HttpReceiver stub;
   stub.always(503);
 
   jetmon::notify::NotifierOptions o;

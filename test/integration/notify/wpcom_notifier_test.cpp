@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "integration/notify/wpcom_stub.hpp"
+#include "support/http_receiver.hpp"
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/migrations.hpp"
 #include "jetmon/db/pool.hpp"
@@ -24,7 +24,7 @@ using jetmon::notify::Notice;
 using jetmon::notify::NotifierOptions;
 using jetmon::notify::WpcomNotifier;
 using jetmon::test::TestDatabase;
-using jetmon::test::WpcomStub;
+using jetmon::test::HttpReceiver;
 
 namespace {
 
@@ -46,7 +46,7 @@ struct Fixture {
 
   Connection& db() { return tdb.connection(); }
 
-  NotifierOptions options(const WpcomStub& stub) const {
+  NotifierOptions options(const HttpReceiver& stub) const {
     NotifierOptions o;
     o.url = stub.url();
     o.auth_token = kToken;
@@ -119,7 +119,7 @@ std::vector<std::string> payloads(const std::vector<Notice>& notices) {
 
 TEST_CASE("notify: a delivered notice sets last_alert_sent_at and writes wpcom_sent") {
   Fixture f;
-  WpcomStub stub;
+  HttpReceiver stub("/wpcom/v2/jetpack-monitor/status-change");
   WpcomNotifier notifier(f.pool, f.sink, f.options(stub));
   const Notice n = down(3);
 
@@ -180,7 +180,7 @@ TEST_CASE("notify: a delivered notice sets last_alert_sent_at and writes wpcom_s
 
 TEST_CASE("notify: a recovery is sent with the local entry only and status running") {
   Fixture f;
-  WpcomStub stub;
+  HttpReceiver stub;
   WpcomNotifier notifier(f.pool, f.sink, f.options(stub));
   notifier.submit(recovery(5));
   REQUIRE(notifier.pump());
@@ -196,7 +196,7 @@ TEST_CASE("notify: a recovery is sent with the local entry only and status runni
 
 TEST_CASE("notify: 500 then 200 is one retry with a wpcom_retry row, delivered once") {
   Fixture f;
-  WpcomStub stub;
+  HttpReceiver stub;
   stub.script({500}, 200);
   WpcomNotifier notifier(f.pool, f.sink, f.options(stub));
   const Notice n = down(2);
@@ -225,7 +225,7 @@ TEST_CASE("notify: 500 then 200 is one retry with a wpcom_retry row, delivered o
 
 TEST_CASE("notify: a notice that fails twice is given up, without last_alert_sent_at") {
   Fixture f;
-  WpcomStub stub;
+  HttpReceiver stub;
   stub.always(503);
   WpcomNotifier notifier(f.pool, f.sink, f.options(stub));
   notifier.submit(down(7));
@@ -254,7 +254,7 @@ TEST_CASE("notify: a transport error is reported as post notification") {
   Fixture f;
   std::string dead_url;
   {
-    WpcomStub gone;  // learn a free port, then close it
+    HttpReceiver gone;  // learn a free port, then close it
     dead_url = gone.url();
   }
   NotifierOptions o;
@@ -272,7 +272,7 @@ TEST_CASE("notify: a transport error is reported as post notification") {
 
 TEST_CASE("notify: the same notice submitted twice is stored and sent once") {
   Fixture f;
-  WpcomStub stub;
+  HttpReceiver stub;
   WpcomNotifier notifier(f.pool, f.sink, f.options(stub));
   notifier.submit(down(4));
   notifier.submit(down(4));
@@ -286,7 +286,7 @@ TEST_CASE("notify: the same notice submitted twice is stored and sent once") {
 
 TEST_CASE("notify: re-confirmations of an undelivered notice replace it instead of queueing copies") {
   Fixture f;
-  WpcomStub stub;
+  HttpReceiver stub;
   stub.always(503);
   WpcomNotifier notifier(f.pool, f.sink, f.options(stub));
   for (int blog = 1; blog <= 3; ++blog) notifier.submit(down(blog, blog));  // 6 failures: circuit open
@@ -310,7 +310,7 @@ TEST_CASE("notify: re-confirmations of an undelivered notice replace it instead 
 
 TEST_CASE("notify: circuit opens after 5 failures, queued notices survive a restart and are delivered once, in order") {
   Fixture f;
-  WpcomStub stub;
+  HttpReceiver stub;
   stub.always(503);
   const std::vector<Notice> notices{down(1, 0), down(2, 1), recovery(3, 2), down(4, 3), down(5, 4)};
 
@@ -376,7 +376,7 @@ TEST_CASE("notify: circuit opens after 5 failures, queued notices survive a rest
 
 TEST_CASE("notify: after open_for the worker flushes the queue by itself, no new notice needed") {
   Fixture f;
-  WpcomStub stub;
+  HttpReceiver stub;
   stub.always(503);
   auto o = f.options(stub);
   o.breaker_threshold = 1;
@@ -402,7 +402,7 @@ TEST_CASE("notify: after open_for the worker flushes the queue by itself, no new
 
 TEST_CASE("notify: a failed flush re-opens the circuit and keeps the order") {
   Fixture f;
-  WpcomStub stub;
+  HttpReceiver stub;
   stub.always(503);
   auto o = f.options(stub);
   o.breaker_threshold = 1;
@@ -432,7 +432,7 @@ TEST_CASE("notify: a failed flush re-opens the circuit and keeps the order") {
 
 TEST_CASE("notify: notices still in the inbox at shutdown go to the outbox") {
   Fixture f;
-  WpcomStub stub;
+  HttpReceiver stub;
   {
     WpcomNotifier notifier(f.pool, f.sink, f.options(stub));
     notifier.submit(down(8));
@@ -447,7 +447,7 @@ TEST_CASE("notify: notices still in the inbox at shutdown go to the outbox") {
 
 TEST_CASE("notify: the response body is read at most 4 KiB, slow responses time out") {
   Fixture f;
-  WpcomStub stub;
+  HttpReceiver stub;
   stub.response_body(std::string(1 << 20, 'x'));
   auto o = f.options(stub);
   o.request_timeout = 1500ms;
@@ -471,7 +471,7 @@ TEST_CASE("notify: the response body is read at most 4 KiB, slow responses time 
 
 TEST_CASE("notify: outbox rows of other hosts are left alone") {
   Fixture f;
-  WpcomStub stub;
+  HttpReceiver stub;
   auto other = f.options(stub);
   other.host_id = "other-host";
   {
@@ -542,4 +542,38 @@ TEST_CASE("notify: migration 027 creates the outbox table") {
   const char* ins = "INSERT INTO jetmon_wpcom_outbox (host_id, notice_key, blog_id, status_id, payload) VALUES (?, ?, 1, 2, '{}')";
   c.exec(ins, {"h", std::string(64, 'a')});
   CHECK_THROWS_WITH(c.exec(ins, {"h", std::string(64, 'a')}), Catch::Contains("uk_notice_key"));
+}
+
+TEST_CASE("notify: stop() lets the send in flight finish and records it") {
+  Fixture f;
+  HttpReceiver stub;
+  stub.hold();
+  WpcomNotifier notifier(f.pool, f.sink, f.options(stub));  // request_timeout 5 s: the grace is 5 s
+  notifier.start();
+  notifier.submit(down(4));
+  REQUIRE(stub.wait_for(1, 10s));  // the send is in flight
+  std::thread stopper([&] { notifier.stop(); });
+  std::this_thread::sleep_for(200ms);  // let stop() start waiting (the outcome is the same if not)
+  stub.release();
+  stopper.join();
+  CHECK(f.outbox_rows() == std::vector<std::string>{"4:delivered:1"});
+  CHECK(f.last_alert_sent_at(4).has_value());
+}
+
+TEST_CASE("notify: stop() cuts the send in flight short once the grace has passed") {
+  Fixture f;
+  HttpReceiver stub;
+  stub.hold();
+  auto o = f.options(stub);
+  o.request_timeout = 1500ms;  // the grace: min(request_timeout, 5 s)
+  WpcomNotifier notifier(f.pool, f.sink, o);
+  notifier.start();
+  notifier.submit(down(5));
+  REQUIRE(stub.wait_for(1, 10s));
+  notifier.stop();  // returns after the grace, the held send cut short
+  const auto rows = f.outbox_rows();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].find(":delivered:") == std::string::npos);
+  CHECK_FALSE(f.last_alert_sent_at(5).has_value());
+  stub.release();
 }

@@ -18,7 +18,7 @@
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/migrations.hpp"
 #include "jetmon/veriflier/server.hpp"
-#include "integration/notify/wpcom_stub.hpp"
+#include "support/http_receiver.hpp"
 #include "support/background_process.hpp"
 #include "support/dashboard_client.hpp"
 #include "support/monitor_fixture.hpp"
@@ -197,7 +197,7 @@ TEST_CASE("host faults: a failing WPCOM opens the circuit and an unwritable logs
     c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)",
            {4100 + i, i, "http://127.0.0.1:" + std::to_string(closed.port()) + "/down" + std::to_string(i)});
   }
-  jetmon::test::WpcomStub wpcom;
+  jetmon::test::HttpReceiver wpcom;
   wpcom.always(500);
   TempDir dir;
   Monitor monitor(dir, tdb.env(),

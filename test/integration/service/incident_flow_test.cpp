@@ -8,7 +8,7 @@
 
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/migrations.hpp"
-#include "integration/notify/wpcom_stub.hpp"
+#include "support/http_receiver.hpp"
 #include "support/background_process.hpp"
 #include "support/fixture_site.hpp"
 #include "support/process.hpp"
@@ -36,7 +36,7 @@ TEST_CASE("service: down, retried, confirmed, recovered — events, transitions 
   site.route("/site", failing);
   c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (77, 3, ?, 1)",
          {site.url("/site")});
-  jetmon::test::WpcomStub wpcom;
+  jetmon::test::HttpReceiver wpcom;
   UdpSink statsd;
   TempDir dir;
   const std::string config = dir.write_file(

@@ -4,7 +4,7 @@
 
 #include <signal.h>
 
-#include "integration/notify/wpcom_stub.hpp"
+#include "support/http_receiver.hpp"
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/migrations.hpp"
 #include "jetmon/veriflier/server.hpp"
@@ -78,7 +78,7 @@ TEST_CASE("service: three Verifliers confirm an outage and WPCOM hears it once",
     verifliers.back()->start();
     list += (i ? "," : "") + verifier_json("v" + std::to_string(i), verifliers.back()->port());
   }
-  jetmon::test::WpcomStub wpcom;
+  jetmon::test::HttpReceiver wpcom;
   TempDir dir;
   const std::string config = dir.write_file(
       "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NUM_OF_CHECKS":2,"TIME_BETWEEN_CHECKS_SEC":1,
@@ -116,7 +116,7 @@ TEST_CASE("service: Verifliers that see the site up make a false alarm without a
          {site.url("/")});
   HappyVeriflier a;
   HappyVeriflier b;
-  jetmon::test::WpcomStub wpcom;
+  jetmon::test::HttpReceiver wpcom;
   TempDir dir;
   const std::string config = dir.write_file(
       "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":30,"NUM_OF_CHECKS":2,"TIME_BETWEEN_CHECKS_SEC":1,

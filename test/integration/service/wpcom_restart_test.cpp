@@ -9,7 +9,7 @@
 #include <set>
 
 #include "jetmon/db/connection.hpp"
-#include "integration/notify/wpcom_stub.hpp"
+#include "support/http_receiver.hpp"
 #include "support/background_process.hpp"
 #include "support/fixture_site.hpp"
 #include "support/process.hpp"
@@ -28,7 +28,7 @@ TEST_CASE("service: notices held by an open WPCOM circuit survive a restart and 
     c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)",
            {blog, blog, site.url("/site" + std::to_string(blog))});
   }
-  jetmon::test::WpcomStub wpcom;
+  jetmon::test::HttpReceiver wpcom;
   wpcom.always(503);
   TempDir dir;
   const std::string config = dir.write_file(

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -77,6 +79,28 @@ struct AlertSubscriber {
 // "" when every filter parsed.
 std::string filter_error(const WebhookSubscriber& subscriber);
 std::string filter_error(const AlertSubscriber& subscriber);
+
+// One active subscriber whose stored filter cannot be read, as a dispatcher tick found it.
+struct FilterProblem {
+  std::uint64_t subscriber_id = 0;
+  std::string filter_text;  // the stored filter columns as read (what "the filter changed" compares)
+  std::string error;        // filter_error()
+};
+
+// The dispatcher's memory of the unreadable filters it already warned about: one warning per
+// (subscriber id, filter text) until that subscriber's filter changes. Only the subscribers with a
+// problem in the latest tick are remembered (a fixed, deactivated or deleted one is forgotten), so
+// the memory never outgrows the subscriber table.
+class FilterWarnings {
+ public:
+  // `problems`: every problem of this tick. Returns those to warn about now (first seen, or the
+  // filter text changed since the last warning), in the given order.
+  std::vector<FilterProblem> due(std::vector<FilterProblem> problems);
+  std::size_t remembered() const noexcept { return warned_.size(); }
+
+ private:
+  std::map<std::uint64_t, std::string> warned_;  // subscriber id -> filter text warned about
+};
 
 // active ∧ (events any ∨ has type) ∧ (sites any ∨ has blog) ∧ (states any ∨ has state_after);
 // false when a filter failed to parse.

@@ -38,10 +38,12 @@ struct DispatchResult {
 // (a brand-new install does not replay history), reads ≤ `batch` transitions past it, matches the
 // active subscribers and INSERT IGNOREs one pending row per match, then advances the mark
 // (GREATEST, never backwards) over the transitions whose enqueues all succeeded. An enqueue
-// failure is logged and stops the tick; that transition is retried next tick.
+// failure is logged and stops the tick; that transition is retried next tick. A subscriber whose
+// filter cannot be read is logged each tick with transitions, or with `warnings` (the caller's
+// memory across ticks) once until its filter changes.
 DispatchResult dispatch_once(db::Connection& connection, Family family,
                              std::string_view instance_id = kSharedInstanceId,
-                             std::size_t batch = kDispatchBatch);
+                             std::size_t batch = kDispatchBatch, FilterWarnings* warnings = nullptr);
 
 struct ClaimOptions {
   std::size_t limit = kClaimBatch;

@@ -6,7 +6,8 @@
 
 #include "jetmon/config/config.hpp"
 #include "jetmon/delivery/workers.hpp"
-#include "jetmon/service/deliverer_service.hpp"
+#include "jetmon/delivery/alert_sender.hpp"
+#include "jetmon/service/delivery_runtime.hpp"
 #include "jetmon/schedule/orchestrator.hpp"
 
 namespace jetmon::service {
