@@ -159,6 +159,9 @@ struct IncidentWorker::Impl {
         if (!started) retries.push({Clock::now() + std::chrono::seconds(1), due.site});
       }
       if (queue.empty()) continue;
+      if (!stopping && deps.gather.count() > 0 && queue.size() < kMaxGroup) {
+        wake.wait_for(lock, deps.gather, [&] { return stopping || queue.size() >= kMaxGroup; });
+      }
       std::vector<Posted> group;
       while (!queue.empty() && group.size() < kMaxGroup) {
         group.push_back(std::move(queue.front()));
@@ -182,8 +185,8 @@ bool IncidentWorker::post(const schedule::Site& site, const check::CheckResult& 
     std::lock_guard lock(impl_->mutex);
     if (impl_->stopping || impl_->queue.size() >= impl_->deps.max_queue) return false;
     impl_->queue.push_back({site, result});
-    // The worker sleeps only on an empty queue, so only the first item needs to wake it.
-    if (impl_->queue.size() > 1) return true;
+    // The worker waits for the first item, then for a full group (or its gather time).
+    if (impl_->queue.size() != 1 && impl_->queue.size() != Impl::kMaxGroup) return true;
   }
   impl_->wake.notify_one();
   return true;

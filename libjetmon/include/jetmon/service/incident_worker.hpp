@@ -34,6 +34,10 @@ struct IncidentWorkerDeps {
   std::function<void(const incident::NotifyWpcom&)> notify;
   metrics::Sink* metrics = nullptr;  // detection.* metrics; null: none
   std::size_t max_queue = 100000;
+  // Once a result is waiting, the worker gathers more for up to this long (or until a full group)
+  // so a burst of failures shares one transaction and the worker wakes a few times a second
+  // rather than once per result. Zero: handle results as soon as they arrive.
+  std::chrono::milliseconds gather{100};
 };
 
 // Turns results into incidents off the check loop: the engine thread posts (non-blocking), one
