@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,6 +23,20 @@ OpenRequest seems_down(std::uint64_t blog_id) {
 }
 
 const char* kOpenMeta = R"({"http_code":503,"error_code":0,"rtt_ms":84,"url":"https://example.com/"})";
+
+// The one `opened` transition of a Seems Down event written by source monitor-1.
+void check_opened_transition(const std::vector<TransitionRow>& rows, std::uint64_t event_id,
+                             const std::optional<std::string>& metadata) {
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].event_id == event_id);
+  CHECK_FALSE(rows[0].severity_before.has_value());
+  CHECK(rows[0].severity_after == 3);
+  CHECK_FALSE(rows[0].state_before.has_value());
+  CHECK(rows[0].state_after == "Seems Down");
+  CHECK(rows[0].reason == "opened");
+  CHECK(rows[0].source == "monitor-1");
+  CHECK(rows[0].metadata == metadata);
+}
 
 }  // namespace
 
@@ -52,15 +67,7 @@ TEST_CASE("incident: opening twice returns the same event and writes one opened 
   CHECK(second.event.metadata == kOpenMeta);
 
   const auto rows = transitions(c, 42);
-  REQUIRE(rows.size() == 1);
-  CHECK(rows[0].event_id == first.event.id);
-  CHECK_FALSE(rows[0].severity_before.has_value());
-  CHECK(rows[0].severity_after == 3);
-  CHECK_FALSE(rows[0].state_before.has_value());
-  CHECK(rows[0].state_after == "Seems Down");
-  CHECK(rows[0].reason == "opened");
-  CHECK(rows[0].source == "monitor-1");
-  CHECK(rows[0].metadata == kOpenMeta);
+  check_opened_transition(rows, first.event.id, std::string(kOpenMeta));
 
   // endpoint_id and discriminator stay NULL; another check type is another event.
   CHECK(count(c, "SELECT COUNT(*) FROM jetmon_events WHERE endpoint_id IS NULL AND discriminator IS NULL") == 1);
@@ -360,15 +367,9 @@ TEST_CASE("incident: open_all opens several events at once and returns the open 
 
   for (std::uint64_t blog : {51u, 53u, 54u}) {
     INFO("blog " << blog);
-    const auto rows = transitions(c, blog);
-    REQUIRE(rows.size() == 1);
-    CHECK_FALSE(rows[0].severity_before.has_value());
-    CHECK(rows[0].severity_after == 3);
-    CHECK_FALSE(rows[0].state_before.has_value());
-    CHECK(rows[0].state_after == "Seems Down");
-    CHECK(rows[0].reason == "opened");
-    CHECK(rows[0].source == "monitor-1");
-    CHECK(rows[0].metadata == store.find_active(c, blog, check_types::http)->metadata);
+    const auto open = store.find_active(c, blog, check_types::http);
+    REQUIRE(open);
+    check_opened_transition(transitions(c, blog), open->id, open->metadata);
     CHECK(site_row(c, blog).site_status == 0);
     CHECK(site_row(c, blog).last_status_change == DateTime::from_civil(2026, 11, 29, 3, 4, 5));
   }
