@@ -170,10 +170,19 @@ int main(int argc, char** argv) {
     for (const auto& row : c.query("SELECT blog_id, id FROM jetmon_events WHERE ended_at IS NULL"))
       open_events[static_cast<int>(row.get_uint64(0).value_or(0))] = row.get_uint64(1).value_or(0);
     const Phase recover = measure(status, server_pid, [&] {
+      std::vector<jetmon::incident::SiteResult> batch;
       for (int i = 1; i <= incidents; ++i) {
         auto site = site_of(i);
         site.open_http_event_id = open_events[i];
-        tracker.on_result(c, site, result_of(i, true), now + seconds{1});
+        if (group == 1) {
+          tracker.on_result(c, site, result_of(i, true), now + seconds{1});
+          continue;
+        }
+        batch.push_back({site, result_of(i, true)});
+        if (static_cast<int>(batch.size()) == group || i == incidents) {
+          tracker.on_results(c, batch, now + seconds{1});
+          batch.clear();
+        }
       }
     });
     const auto still_open = c.query_scalar("SELECT COUNT(*) FROM jetmon_events WHERE ended_at IS NULL")->as_int64().value_or(-1);

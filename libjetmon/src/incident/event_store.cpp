@@ -192,6 +192,70 @@ std::vector<OpenResult> EventTransaction::open_all(std::span<const OpenRequest> 
   return results;
 }
 
+std::vector<ChangeResult> EventTransaction::close_all_recovered(std::span<const std::uint64_t> event_ids) {
+  std::vector<ChangeResult> results(event_ids.size());
+  if (event_ids.empty()) return results;
+  db::Connection& c = *connection_;
+  std::unordered_map<std::uint64_t, std::size_t> index_of_id;
+  fmt::memory_buffer id_list;
+  for (std::size_t i = 0; i < event_ids.size(); ++i) {
+    if (!index_of_id.emplace(event_ids[i], i).second) {
+      throw std::invalid_argument(fmt::format("close_all_recovered: event {} asked twice", event_ids[i]));
+    }
+    fmt::format_to(std::back_inserter(id_list), "{}{}", i > 0 ? "," : "", event_ids[i]);
+  }
+  const std::string select =
+      fmt::format("SELECT {} FROM jetmon_events WHERE id IN ({})", kEventColumnList, text_of(id_list));
+
+  std::vector<bool> locked(event_ids.size(), false);
+  for (const db::Row& row : c.query_text(select + " FOR UPDATE")) {
+    Event event = event_from(row);
+    if (!event.is_open()) throw EventError(EventError::Kind::closed, event.id);
+    const std::size_t i = index_of_id.at(event.id);
+    results[i].severity_before = event.severity;
+    results[i].state_before = event.state;
+    results[i].event = std::move(event);
+    locked[i] = true;
+  }
+  for (std::size_t i = 0; i < event_ids.size(); ++i) {
+    if (!locked[i]) throw EventError(EventError::Kind::not_found, event_ids[i]);
+  }
+
+  fmt::memory_buffer sql;
+  fmt::format_to(std::back_inserter(sql),
+                 "UPDATE jetmon_events SET ended_at = CURRENT_TIMESTAMP(3), resolution_reason = CASE id");
+  for (const ChangeResult& r : results) {
+    fmt::format_to(std::back_inserter(sql), " WHEN {} THEN {}", r.event.id,
+                   c.literal(recovery_reason(r.state_before)));
+  }
+  fmt::format_to(std::back_inserter(sql), " END WHERE id IN ({})", text_of(id_list));
+  c.execute(text_of(sql));
+
+  sql.clear();
+  fmt::format_to(std::back_inserter(sql),
+                 "INSERT INTO jetmon_event_transitions (event_id, blog_id, severity_before, severity_after,"
+                 " state_before, state_after, reason, source, metadata) VALUES ");
+  const std::string source = c.literal(store_->source());
+  const std::string resolved = c.literal(states::resolved);
+  const std::string metadata = c.literal(db::Value(metadata_json(Metadata{})));
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const ChangeResult& r = results[i];
+    fmt::format_to(std::back_inserter(sql), "{}({},{},{},NULL,{},{},{},{},{})", i > 0 ? "," : "", r.event.id,
+                   r.event.blog_id, r.severity_before, c.literal(r.state_before), resolved,
+                   c.literal(recovery_reason(r.state_before)), source, metadata);
+  }
+  c.execute(text_of(sql));
+
+  // Read back ended_at as the server stamped it.
+  for (const db::Row& row : c.query_text(select)) {
+    Event event = event_from(row);
+    const std::size_t i = index_of_id.at(event.id);
+    results[i].event = std::move(event);
+    results[i].changed = true;
+  }
+  return results;
+}
+
 Event EventTransaction::lock_open_event(std::uint64_t event_id) {
   auto event = query_event(*connection_, "WHERE id = ? FOR UPDATE", {event_id});
   if (!event) throw EventError(EventError::Kind::not_found, event_id);

@@ -196,10 +196,13 @@ std::vector<Outcome> IncidentTracker::on_results(db::Connection& connection,
   std::lock_guard lock(mutex_);
   std::vector<Outcome> outcomes(results.size());
   std::vector<FirstFailure> first_failures;
+  std::vector<Recovery> recoveries;
   std::unordered_set<std::uint64_t> pending_blogs;
   const auto open_pending = [&] {
     open_first_failures(connection, results, first_failures, now, outcomes);
+    close_recoveries(connection, results, recoveries, now, outcomes);
     first_failures.clear();
+    recoveries.clear();
     pending_blogs.clear();
   };
   for (std::size_t i = 0; i < results.size(); ++i) {
@@ -212,6 +215,18 @@ std::vector<Outcome> IncidentTracker::on_results(db::Connection& connection,
     if (pending_blogs.contains(site.blog_id)) open_pending();  // one site's steps stay in order
     const LocalCheck local = LocalCheck::from(result);
     if (!local.is_failure()) {
+      // Recoveries whose open event is known without a lookup: from the retry state (a blip
+      // recovering from Seems Down) or, without retry state, from the fetch (a confirmed Down
+      // coming back). close_all_recovered checks that each is still open; anything else needs
+      // lookups first and goes one by one.
+      auto state = retries_.get(site.blog_id);
+      std::optional<std::uint64_t> event_id =
+          state ? state->event_id : (site.open_http_event_known ? site.open_http_event_id : std::nullopt);
+      if (event_id) {
+        pending_blogs.insert(site.blog_id);
+        recoveries.push_back({i, local, *event_id, std::move(state)});
+        continue;
+      }
       outcomes[i] = handle_recovery(connection, site, local, now);
       continue;
     }
@@ -465,17 +480,21 @@ Outcome IncidentTracker::handle_recovery(db::Connection& connection, const SiteS
     out.step = state ? Step::retry_state_cleared : Step::none;
     return out;
   }
-  out.step = Step::recovered;
+  if (auto audit = recovery_notice(site, local, *event_id, now, out)) write_audit(connection, *audit);
+  return out;
+}
 
+std::optional<AuditEntry> IncidentTracker::recovery_notice(const SiteSnapshot& site, const LocalCheck& local,
+                                                           std::uint64_t event_id, TimePoint now, Outcome& out) {
+  out.step = Step::recovered;
   const NoticeGate gate = notice_gate(site, now, settings_.alert_cooldown_minutes);
   out.notice_gate = gate;
   switch (gate) {
     case NoticeGate::maintenance:
-      write_audit(connection, {site.blog_id, *event_id, std::string(audit_events::maintenance_active),
-                               std::string(kLocalSource), "recovery suppressed during maintenance", ""});
-      break;
+      return AuditEntry{site.blog_id, event_id, std::string(audit_events::maintenance_active),
+                        std::string(kLocalSource), "recovery suppressed during maintenance", ""};
     case NoticeGate::cooldown:  // §5.4: silently, no audit row
-      break;
+      return std::nullopt;
     case NoticeGate::send: {
       NotifyWpcom notice;
       notice.blog_id = site.blog_id;
@@ -486,10 +505,58 @@ Outcome IncidentTracker::handle_recovery(db::Connection& connection, const SiteS
       notice.last_status_change = now;
       notice.local = local_entry(hostname_, local);
       out.action = std::move(notice);
-      break;
+      return std::nullopt;
     }
   }
-  return out;
+  return std::nullopt;
+}
+
+void IncidentTracker::close_recoveries(db::Connection& connection, std::span<const SiteResult> results,
+                                       std::span<const Recovery> recoveries, TimePoint now,
+                                       std::vector<Outcome>& outcomes) {
+  const auto one_by_one = [&] {
+    for (const Recovery& r : recoveries) {
+      outcomes[r.index] = handle_recovery(connection, results[r.index].site, r.local, now);
+    }
+  };
+  if (recoveries.size() < 2) return one_by_one();
+
+  std::vector<std::uint64_t> event_ids;
+  std::vector<std::uint64_t> blog_ids;
+  for (const Recovery& r : recoveries) {
+    event_ids.push_back(r.event_id);
+    blog_ids.push_back(results[r.index].site.blog_id);
+  }
+  std::vector<ChangeResult> closed;
+  try {
+    EventTransaction tx(store_, connection);
+    closed = tx.close_all_recovered(event_ids);
+    if (settings_.projection_enabled) tx.project_all(blog_ids, SiteStatus::running, now);
+    tx.commit();
+  } catch (const std::exception& e) {
+    log::warn("incident: closing {} recovered events together failed ({}); closing them one by one",
+              recoveries.size(), e.what());
+    return one_by_one();
+  }
+
+  std::vector<AuditEntry> audits;
+  for (std::size_t k = 0; k < recoveries.size(); ++k) {
+    const SiteSnapshot& site = results[recoveries[k].index].site;
+    Outcome& out = outcomes[recoveries[k].index];
+    out = Outcome{};
+    out.blog_id = site.blog_id;
+    if (const auto& state = recoveries[k].state) {
+      out.had_retry_state = true;
+      out.fail_count = state->fail_count;
+      out.failure_class = state->last_failure.failure_class;
+      out.first_fail_at = state->first_fail_at;
+      retries_.erase(site.blog_id);
+    }
+    out.event_id = event_ids[k];
+    out.closed_from_state = closed[k].state_before;
+    if (auto audit = recovery_notice(site, recoveries[k].local, event_ids[k], now, out)) audits.push_back(std::move(*audit));
+  }
+  write_audits(connection, audits);
 }
 
 }  // namespace jetmon::incident

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -633,6 +634,19 @@ std::string outcome_story(const Outcome& o) {
          " action=" + std::to_string(o.action.index()) + " errors=" + std::to_string(o.errors.size());
 }
 
+// Two databases seeded alike, each with its tracker: one fed result by result, one in groups.
+struct Twins {
+  MigratedDatabase one_db;
+  MigratedDatabase grouped_db;
+  IncidentTracker one_tracker{options(escalation())};
+  IncidentTracker grouped_tracker{options(escalation())};
+
+  explicit Twins(const std::function<void(jetmon::db::Connection&)>& seed) {
+    seed(one_db.connection());
+    seed(grouped_db.connection());
+  }
+};
+
 }  // namespace
 
 TEST_CASE("incident: on_results gives the outcomes and rows of on_result one by one") {
@@ -651,14 +665,11 @@ TEST_CASE("incident: on_results gives the outcomes and rows of on_result one by 
     past.open(c, {208, check_types::http, severities::seems_down, states::seems_down, {}}, Projection::write);
   };
 
-  MigratedDatabase one_db;
-  MigratedDatabase grouped_db;
-  auto& one = one_db.connection();
-  auto& grouped = grouped_db.connection();
-  seed(one);
-  seed(grouped);
-  IncidentTracker one_tracker(options(escalation()));
-  IncidentTracker grouped_tracker(options(escalation()));
+  Twins twins(seed);
+  auto& one = twins.one_db.connection();
+  auto& grouped = twins.grouped_db.connection();
+  IncidentTracker& one_tracker = twins.one_tracker;
+  IncidentTracker& grouped_tracker = twins.grouped_tracker;
 
   for (std::size_t b = 0; b < batches.size(); ++b) {
     const TimePoint now = kT0 + b * 30s;
@@ -706,4 +717,108 @@ TEST_CASE("incident: when the grouped open fails, on_results opens the sites one
   CHECK(site_row(c, 301).site_status == 0);
   CHECK(site_row(c, 302).site_status == 1);
   CHECK(count(c, "SELECT COUNT(*) FROM jetmon_audit_log WHERE event_type = 'retry_dispatched'") == 3);
+}
+
+TEST_CASE("incident: on_results closes recovered sites together, as on_result does one by one") {
+  // Blogs 401-405 have an open event the fetch knows: 401 (Down) and 402 (Seems Down) recover and
+  // notify, 403 recovers in maintenance (audit row, no notice), 404 in cooldown (silently), 405
+  // stays down. 406 failed once (retry state with its event) and recovers.
+  const auto seed = [](jetmon::db::Connection& c) {
+    const EventStore past("mon-a");
+    for (std::uint64_t blog = 401; blog <= 405; ++blog) {
+      seed_site(c, blog, site_of(blog).monitor_url);
+      const auto opened =
+          past.open(c, {blog, check_types::http, severities::seems_down, states::seems_down, {}}, Projection::write);
+      if (blog != 402) {
+        past.promote(c, opened.event.id, severities::down, states::down, reasons::verifier_confirmed, {},
+                     Projection::write);
+      }
+    }
+  };
+  const auto snapshot = [](jetmon::db::Connection& c, std::uint64_t blog) {
+    SiteSnapshot s = site_of(blog);
+    s.open_http_event_id = EventStore("x").find_active(c, blog, check_types::http)->id;
+    if (blog == 403) {
+      s.maintenance_start = kT0 - 1h;
+      s.maintenance_end = kT0 + 1h;
+    }
+    if (blog == 404) s.last_alert_sent_at = kT0 - 1min;
+    return s;
+  };
+  const auto batch_for = [&](jetmon::db::Connection& c) {
+    std::vector<SiteResult> batch;
+    for (std::uint64_t blog = 401; blog <= 405; ++blog) {
+      SiteResult item = result_for(blog, blog != 405, kT0);
+      item.site = snapshot(c, blog);
+      batch.push_back(item);
+    }
+    batch.push_back(result_for(406, true, kT0));
+    return batch;
+  };
+
+  Twins twins(seed);
+  auto& one = twins.one_db.connection();
+  auto& grouped = twins.grouped_db.connection();
+  IncidentTracker& one_tracker = twins.one_tracker;
+  IncidentTracker& grouped_tracker = twins.grouped_tracker;
+  for (auto* pair : {&one, &grouped}) seed_site(*pair, 406, site_of(406).monitor_url);
+  const SiteResult blip = result_for(406, false, kT0 - 30s);
+  REQUIRE(one_tracker.on_result(one, blip.site, blip.result, kT0 - 30s).event_created);
+  REQUIRE(grouped_tracker.on_result(grouped, blip.site, blip.result, kT0 - 30s).event_created);
+
+  std::vector<std::string> one_by_one;
+  for (const auto& item : batch_for(one)) {
+    one_by_one.push_back(outcome_story(one_tracker.on_result(one, item.site, item.result, kT0)));
+  }
+  const auto outcomes = grouped_tracker.on_results(grouped, batch_for(grouped), kT0);
+  std::vector<std::string> together;
+  for (const auto& o : outcomes) together.push_back(outcome_story(o));
+  CHECK(together == one_by_one);
+  for (std::uint64_t blog = 401; blog <= 406; ++blog) {
+    INFO("blog " << blog);
+    CHECK(blog_story(grouped, blog) == blog_story(one, blog));
+  }
+  REQUIRE(outcomes.size() == 6);
+  CHECK(outcomes[5].step == Step::recovered);
+  CHECK(outcomes[5].had_retry_state);
+  CHECK(outcomes[5].fail_count == 1);
+  CHECK(grouped_tracker.retry_queue_size() == one_tracker.retry_queue_size());
+  CHECK(outcomes[0].step == Step::recovered);
+  CHECK(outcomes[0].closed_from_state == "Down");
+  CHECK(std::get<NotifyWpcom>(outcomes[0].action).status_id == 1);
+  CHECK(outcomes[1].closed_from_state == "Seems Down");
+  CHECK(outcomes[2].notice_gate == NoticeGate::maintenance);
+  CHECK(outcomes[3].notice_gate == NoticeGate::cooldown);
+  CHECK(std::holds_alternative<NoAction>(outcomes[3].action));
+  CHECK(outcomes[4].step == Step::retry_scheduled);
+  CHECK(blog_story(grouped, 401).find("Down>Resolved verifier_cleared") != std::string::npos);
+  CHECK(blog_story(grouped, 402).find("Seems Down>Resolved probe_cleared") != std::string::npos);
+  CHECK(count(grouped, "SELECT COUNT(*) FROM jetmon_events WHERE ended_at IS NULL") == 1);
+  CHECK(count(grouped, "SELECT COUNT(*) FROM jetmon_events WHERE ended_at IS NOT NULL AND resolution_reason IS NOT NULL") == 5);
+}
+
+TEST_CASE("incident: when an event closed meanwhile, on_results closes the others one by one") {
+  MigratedDatabase db;
+  auto& c = db.connection();
+  const EventStore store("mon-a");
+  std::vector<SiteResult> batch;
+  for (std::uint64_t blog = 501; blog <= 503; ++blog) {
+    seed_site(c, blog, site_of(blog).monitor_url);
+    const auto opened =
+        store.open(c, {blog, check_types::http, severities::seems_down, states::seems_down, {}}, Projection::write);
+    SiteResult item = result_for(blog, true, kT0);
+    item.site.open_http_event_id = opened.event.id;
+    batch.push_back(item);
+  }
+  store.close(c, *batch[1].site.open_http_event_id, reasons::manual_override, {}, Projection::skip);  // an operator
+  IncidentTracker tracker(options(escalation()));
+  const auto outcomes = tracker.on_results(c, batch, kT0);
+  REQUIRE(outcomes.size() == 3);
+  CHECK(outcomes[0].step == Step::recovered);
+  CHECK(outcomes[2].step == Step::recovered);
+  CHECK(outcomes[1].step == Step::none);  // nothing was closed, so nothing is announced
+  REQUIRE(outcomes[1].errors.size() == 1);
+  CHECK_THAT(outcomes[1].errors[0], Catch::Contains("event is closed"));
+  CHECK(count(c, "SELECT COUNT(*) FROM jetmon_events WHERE ended_at IS NULL") == 0);
+  CHECK(transitions(c, 502).size() == 2);  // opened, the operator's close
 }

@@ -134,6 +134,11 @@ class EventTransaction {
   // close() with the recovery reason of the event's state, read under the row lock
   // (probe_cleared from Seems Down, verifier_cleared otherwise).
   ChangeResult close_recovered(std::uint64_t event_id);
+  // close_recovered() for several events at once, each at most once, with the same result per
+  // event, in order; a fixed number of statements whatever their count. Throws EventError if any
+  // of them is missing or already closed (nothing is written then), std::invalid_argument for an
+  // event asked twice.
+  std::vector<ChangeResult> close_all_recovered(std::span<const std::uint64_t> event_ids);
   std::optional<Event> find_active(std::uint64_t blog_id, std::string_view check_type);
 
   // The §6.4 projection; `at` is written to last_status_change (UTC, whole seconds).

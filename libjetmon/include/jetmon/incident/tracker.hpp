@@ -155,8 +155,9 @@ class IncidentTracker {
   // Several local results in arrival order, with the outcomes on_result would give one by one.
   // First failures that open a new event share one transaction of multi-row statements (events,
   // their `opened` transitions and projections) and one audit insert, so a burst of failing sites
-  // costs a handful of round trips rather than several per site. If that transaction fails they
-  // are processed one by one.
+  // costs a handful of round trips rather than several per site; so do recoveries whose open
+  // event is known without a lookup (from the retry state, or from the fetch). If such a
+  // transaction fails its sites are processed one by one.
   std::vector<Outcome> on_results(db::Connection& connection, std::span<const SiteResult> results,
                                   TimePoint now);
 
@@ -189,6 +190,17 @@ class IncidentTracker {
   // retry_later: keeps the state and schedules the retry; the audit row to write, if tracked.
   std::optional<AuditEntry> schedule_retry(const SiteSnapshot& site, const LocalCheck& failure,
                                            const RetryState& state, TimePoint now, Outcome& out);
+  struct Recovery {
+    std::size_t index = 0;  // into on_results' input
+    LocalCheck local;
+    std::uint64_t event_id = 0;       // the open event to close
+    std::optional<RetryState> state;  // the site's retry state, if any
+  };
+  void close_recoveries(db::Connection& connection, std::span<const SiteResult> results,
+                        std::span<const Recovery> recoveries, TimePoint now, std::vector<Outcome>& outcomes);
+  // recovered: the notice to send (Outcome::action) or the audit row that says why not.
+  std::optional<AuditEntry> recovery_notice(const SiteSnapshot& site, const LocalCheck& local,
+                                            std::uint64_t event_id, TimePoint now, Outcome& out);
   Outcome handle_recovery(db::Connection& connection, const SiteSnapshot& site,
                           const LocalCheck& local, TimePoint now);
   void confirm_down(db::Connection& connection, const SiteSnapshot& site, const RetryState& state,
