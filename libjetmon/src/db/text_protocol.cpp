@@ -104,4 +104,14 @@ std::string Connection::literal(const Value& value) const {
   return out;
 }
 
+std::string Connection::literal_row(const Params& values) const {
+  std::string row = "(";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) row += ',';
+    row += literal(values[i]);
+  }
+  row += ')';
+  return row;
+}
+
 }  // namespace jetmon::db

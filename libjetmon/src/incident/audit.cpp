@@ -62,12 +62,7 @@ bool write_audits(db::Connection& connection, std::span<const AuditEntry> entrie
     auto out = std::back_inserter(sql);
     fmt::format_to(out, "{}", kAuditInsert);
     for (std::size_t i = 0; i < entries.size(); ++i) {
-      fmt::format_to(out, "{}(", i > 0 ? "," : "");
-      const db::Params values = audit_values(entries[i]);
-      for (std::size_t v = 0; v < values.size(); ++v) {
-        fmt::format_to(out, "{}{}", v > 0 ? "," : "", connection.literal(values[v]));
-      }
-      fmt::format_to(out, ")");
+      fmt::format_to(out, "{}{}", i > 0 ? "," : "", connection.literal_row(audit_values(entries[i])));
     }
     connection.execute(std::string_view(sql.data(), sql.size()));
     return true;

@@ -67,6 +67,30 @@ db::Value optional_text(std::optional<std::string_view> v) {
 
 bool projects_site_status(const Event& event) { return event.check_type == check_types::http; }
 
+constexpr std::string_view kTransitionInsert =
+    "INSERT INTO jetmon_event_transitions (event_id, blog_id, severity_before, severity_after,"
+    " state_before, state_after, reason, source, metadata) VALUES ";
+
+// The values of one jetmon_event_transitions row, in kTransitionInsert's column order.
+db::Params transition_values(const Event& event, std::optional<int> severity_before,
+                             std::optional<int> severity_after, std::optional<std::string_view> state_before,
+                             std::optional<std::string_view> state_after, std::string_view reason,
+                             std::string_view source, const std::optional<std::string>& metadata) {
+  return {event.id, event.blog_id, optional_int(severity_before), optional_int(severity_after),
+          optional_text(state_before), optional_text(state_after), reason, source, db::Value(metadata)};
+}
+
+// Several transition rows in one statement (an empty list writes nothing).
+void insert_transitions(db::Connection& connection, std::span<const db::Params> rows) {
+  if (rows.empty()) return;
+  std::string sql(kTransitionInsert);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i > 0) sql += ',';
+    sql += connection.literal_row(rows[i]);
+  }
+  connection.execute(sql);
+}
+
 }  // namespace
 
 EventError::EventError(Kind kind, std::uint64_t event_id)
@@ -85,12 +109,9 @@ void EventTransaction::write_transition(const Event& event, std::optional<int> s
                                         std::optional<std::string_view> state_after,
                                         std::string_view reason,
                                         const std::optional<std::string>& metadata) {
-  connection_->exec(
-      "INSERT INTO jetmon_event_transitions (event_id, blog_id, severity_before, severity_after,"
-      " state_before, state_after, reason, source, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {event.id, event.blog_id, optional_int(severity_before), optional_int(severity_after),
-       optional_text(state_before), optional_text(state_after), reason, store_->source(),
-       db::Value(metadata)});
+  static const std::string single_row = fmt::format("{}(?, ?, ?, ?, ?, ?, ?, ?, ?)", kTransitionInsert);
+  connection_->exec(single_row, transition_values(event, severity_before, severity_after, state_before,
+                                                  state_after, reason, store_->source(), metadata));
 }
 
 OpenResult EventTransaction::open(const OpenRequest& request) {
@@ -173,22 +194,13 @@ std::vector<OpenResult> EventTransaction::open_all(std::span<const OpenRequest> 
     throw db::DbError(fmt::format("open_all: {} events inserted, {} returned", inserting, inserted));
   }
 
-  sql.clear();
-  fmt::format_to(std::back_inserter(sql),
-                 "INSERT INTO jetmon_event_transitions (event_id, blog_id, severity_before, severity_after,"
-                 " state_before, state_after, reason, source, metadata) VALUES ");
-  const std::string source = c.literal(store_->source());
-  const std::string opened = c.literal(reasons::opened);
-  bool first = true;
+  std::vector<db::Params> transitions;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     if (!results[i].created) continue;
-    const Event& e = results[i].event;
-    fmt::format_to(std::back_inserter(sql), "{}({},{},NULL,{},NULL,{},{},{},{})", first ? "" : ",", e.id,
-                   e.blog_id, requests[i].severity, c.literal(requests[i].state), opened, source,
-                   c.literal(db::Value(metadata[i])));
-    first = false;
+    transitions.push_back(transition_values(results[i].event, std::nullopt, requests[i].severity, std::nullopt,
+                                            requests[i].state, reasons::opened, store_->source(), metadata[i]));
   }
-  c.execute(text_of(sql));
+  insert_transitions(c, transitions);
   return results;
 }
 
@@ -231,20 +243,14 @@ std::vector<ChangeResult> EventTransaction::close_all_recovered(std::span<const 
   fmt::format_to(std::back_inserter(sql), " END WHERE id IN ({})", text_of(id_list));
   c.execute(text_of(sql));
 
-  sql.clear();
-  fmt::format_to(std::back_inserter(sql),
-                 "INSERT INTO jetmon_event_transitions (event_id, blog_id, severity_before, severity_after,"
-                 " state_before, state_after, reason, source, metadata) VALUES ");
-  const std::string source = c.literal(store_->source());
-  const std::string resolved = c.literal(states::resolved);
-  const std::string metadata = c.literal(db::Value(metadata_json(Metadata{})));
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const ChangeResult& r = results[i];
-    fmt::format_to(std::back_inserter(sql), "{}({},{},{},NULL,{},{},{},{},{})", i > 0 ? "," : "", r.event.id,
-                   r.event.blog_id, r.severity_before, c.literal(r.state_before), resolved,
-                   c.literal(recovery_reason(r.state_before)), source, metadata);
+  const std::optional<std::string> no_metadata = metadata_json(Metadata{});
+  std::vector<db::Params> transitions;
+  for (const ChangeResult& r : results) {
+    transitions.push_back(transition_values(r.event, r.severity_before, std::nullopt,
+                                            std::string_view(r.state_before), states::resolved,
+                                            recovery_reason(r.state_before), store_->source(), no_metadata));
   }
-  c.execute(text_of(sql));
+  insert_transitions(c, transitions);
 
   // Read back ended_at as the server stamped it.
   for (const db::Row& row : c.query_text(select)) {

@@ -143,6 +143,8 @@ class Connection {
   // prepared statement would need a prepare per shape; everything else binds parameters. Throws
   // DbError for a non-finite double or a date outside years 1000-9999.
   std::string literal(const Value& value) const;
+  // "(v1,v2,…)": one row of a multi-row VALUES list, each value written by literal().
+  std::string literal_row(const Params& values) const;
 
   Statement prepare(std::string_view sql);
   // Prepare + execute / query. The prepared statement stays cached on this connection (the 32
