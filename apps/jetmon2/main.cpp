@@ -14,6 +14,7 @@
 #include <vector>
 #include <thread>
 
+#include "jetmon/common/heap.hpp"
 #include "jetmon/common/host.hpp"
 #include "jetmon/common/log.hpp"
 #include "jetmon/common/signals.hpp"
@@ -35,6 +36,7 @@ constexpr auto kHardExitAfter = std::chrono::seconds(30);
 // The monitor service in the foreground: SIGHUP reloads, SIGINT/SIGTERM drain and exit 0, with a
 // hard exit (code 1) if the drain takes longer than 30 s.
 int serve(const jetmon::config::Environment& env) {
+  jetmon::log::info("{}", jetmon::keep_heap_for_reuse());
   jetmon::SignalWaiter signals({SIGINT, SIGTERM, SIGHUP});
   jetmon::service::MonitorOptions options;
   options.env = env;
@@ -66,6 +68,7 @@ int serve(const jetmon::config::Environment& env) {
 // `jetmon2 veriflier`: the Veriflier server (VERIFLIER_CONFIG / VERIFLIER_* env), so a C++ fleet
 // needs no other binary. SIGINT/SIGTERM drain it.
 int serve_veriflier(const jetmon::config::Environment& env) {
+  jetmon::log::info("{}", jetmon::keep_heap_for_reuse());
   jetmon::SignalWaiter signals({SIGINT, SIGTERM, SIGHUP});
   std::atomic<bool> stop{false};
   std::atomic<bool> finished{false};

@@ -4,6 +4,7 @@
 #include <uv.h>
 
 #include <locale.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,6 +23,7 @@
 #include "check/url.hpp"
 #include "jetmon/common/log.hpp"
 #include "jetmon/common/text.hpp"
+#include "jetmon/common/thread_name.hpp"
 
 namespace jetmon::check {
 namespace {
@@ -396,6 +398,7 @@ struct Engine::Impl {
     set(curl_easy_setopt(e, CURLOPT_HEADERDATA, &t));
     set(curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::on_body));
     set(curl_easy_setopt(e, CURLOPT_WRITEDATA, &t));
+    set(curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, &Impl::on_socket_options));
     set(curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Impl::on_prereq));
     set(curl_easy_setopt(e, CURLOPT_PREREQDATA, &t));
     // TLS: verify against the system store. Debian's libcurl also scans CAPATH per handshake
@@ -415,6 +418,17 @@ struct Engine::Impl {
   static CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* userdata) {
     auto* t = static_cast<Transfer*>(userdata);
     return static_cast<CURLcode>(prepare_ssl_ctx(ssl_ctx, &t->tls));
+  }
+
+  // Every check connection is used once (FORBID_REUSE) and closed by us, so a normal close
+  // would leave one TIME_WAIT socket per check on the monitor host, and a check that timed out
+  // would leave the site's server holding its end until it answers. An abortive close (RST),
+  // as load-balancer health checks do, frees both ends at once.
+  static int on_socket_options(void*, curl_socket_t fd, curlsocktype purpose) {
+    if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKOPT_OK;
+    const linger abortive{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &abortive, sizeof(abortive));
+    return CURL_SOCKOPT_OK;
   }
 
   static int on_prereq(void* userdata, char*, char*, int, int) {
@@ -749,7 +763,10 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(o
   curl_multi_setopt(s.multi.get(), CURLMOPT_TIMERDATA, &s);
   curl_multi_setopt(s.multi.get(), CURLMOPT_MAXCONNECTS, 1L);
   s.loop_ready = true;
-  s.thread = std::thread([&s] { s.run(); });
+  s.thread = std::thread([&s] {
+    name_this_thread("jm-checks");
+    s.run();
+  });
 }
 
 Engine::~Engine() { stop(milliseconds(0)); }

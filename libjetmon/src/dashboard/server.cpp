@@ -25,6 +25,7 @@
 #include "jetmon/common/text.hpp"
 #include "jetmon/dashboard/summary.hpp"
 #include "veriflier/task_queue.hpp"
+#include "jetmon/common/thread_name.hpp"
 
 namespace jetmon::dashboard {
 namespace {
@@ -566,8 +567,12 @@ struct Server::Impl {
     started = true;
     const std::size_t threads = options.max_event_clients + options.general_threads;
     pool = std::make_unique<veriflier::BoundedTaskQueue>(threads, options.max_connections + 1);
-    poller = std::thread([this] { poll_loop(); });
+    poller = std::thread([this] {
+      name_this_thread("jm-dash-poll");
+      poll_loop();
+    });
     listener = std::thread([this] {
+      name_this_thread("jm-dash-http");
       try {
         http.listen_after_bind();
       } catch (const std::exception& e) {

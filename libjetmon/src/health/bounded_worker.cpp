@@ -1,4 +1,5 @@
 #include "health/bounded_worker.hpp"
+#include "jetmon/common/thread_name.hpp"
 
 #include <fmt/format.h>
 
@@ -14,7 +15,11 @@ struct BoundedWorker::Slot {
   std::optional<std::string> result;
 };
 
-BoundedWorker::BoundedWorker() : thread_([this] { loop(); }) {}
+BoundedWorker::BoundedWorker()
+    : thread_([this] {
+        name_this_thread("jm-probe");
+        loop();
+      }) {}
 
 BoundedWorker::~BoundedWorker() {
   {

@@ -18,6 +18,7 @@
 #include "jetmon/incident/vocabulary.hpp"
 #include "common/http_post.hpp"
 #include "notify/outbox.hpp"
+#include "jetmon/common/thread_name.hpp"
 
 namespace jetmon::notify {
 
@@ -437,6 +438,7 @@ void WpcomNotifier::start() {
   std::lock_guard lock(worker_->mu);
   if (worker_->thread.joinable() || worker_->stopping) return;
   worker_->thread = std::thread([w = worker_.get()] {
+    name_this_thread("jm-wpcom");
     w->run();
     {
       std::lock_guard finished_lock(w->mu);

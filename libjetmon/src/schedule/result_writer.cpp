@@ -12,6 +12,7 @@
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/error.hpp"
 #include "jetmon/db/retry.hpp"
+#include "jetmon/common/thread_name.hpp"
 
 namespace jetmon::schedule {
 namespace {
@@ -156,7 +157,10 @@ ResultWriter::ResultWriter(Connector connect, ResultWriterOptions options)
     : impl_(std::make_unique<Impl>()) {
   impl_->connect = std::move(connect);
   impl_->options = options;
-  impl_->thread = std::thread([this] { impl_->run(); });
+  impl_->thread = std::thread([this] {
+    name_this_thread("jm-results");
+    impl_->run();
+  });
 }
 
 ResultWriter::~ResultWriter() { stop(std::chrono::seconds(5)); }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "jetmon/common/log.hpp"
+#include "jetmon/common/thread_name.hpp"
 
 namespace jetmon::service {
 
@@ -85,7 +86,10 @@ void HeartbeatPublisher::start() {
   Impl& s = *impl_;
   if (s.shutting_down.load() || s.loop.joinable()) return;
   s.publish(s.steady_state, false);
-  s.loop = std::thread([&s] { s.run_loop(); });
+  s.loop = std::thread([&s] {
+    name_this_thread("jm-heartbeat");
+    s.run_loop();
+  });
 }
 
 void HeartbeatPublisher::begin_shutdown() {

@@ -12,6 +12,7 @@
 #include "jetmon/db/connection.hpp"
 #include "jetmon/incident/tls_expiry.hpp"
 #include "jetmon/service/detection_metrics.hpp"
+#include "jetmon/common/thread_name.hpp"
 
 namespace jetmon::service {
 namespace {
@@ -175,7 +176,10 @@ struct IncidentWorker::Impl {
 };
 
 IncidentWorker::IncidentWorker(IncidentWorkerDeps deps) : impl_(std::make_unique<Impl>(std::move(deps))) {
-  impl_->thread = std::thread([this] { impl_->run(); });
+  impl_->thread = std::thread([this] {
+    name_this_thread("jm-incidents");
+    impl_->run();
+  });
 }
 
 IncidentWorker::~IncidentWorker() { stop(); }

@@ -32,6 +32,7 @@
 #include "jetmon/service/detection_metrics.hpp"
 #include "jetmon/service/incident_worker.hpp"
 #include "jetmon/veriflier/client.hpp"
+#include "jetmon/common/thread_name.hpp"
 
 namespace jetmon::service {
 
@@ -323,7 +324,10 @@ void MonitorService::start() {
       std::move(hooks), std::chrono::milliseconds(std::max(1, cfg->stats_update_interval_ms)));
   s.heartbeat->start();
 
-  s.loop = std::thread([&s] { s.orchestrator->run(); });
+  s.loop = std::thread([&s] {
+    name_this_thread("jm-scheduler");
+    s.orchestrator->run();
+  });
   log::info("jetmon2: monitoring started on host {}", go_quote(s.options.hostname));
 }
 

@@ -25,6 +25,7 @@
 #include "jetmon/veriflier/wire.hpp"
 #include "veriflier/task_queue.hpp"
 #include "veriflier/utf8.hpp"
+#include "jetmon/common/thread_name.hpp"
 
 namespace jetmon::veriflier {
 namespace {
@@ -396,6 +397,7 @@ struct Server::Impl {
 
     is_started = true;
     listener = std::thread([this] {
+      name_this_thread("jm-vfy-http");
       try {
         http.listen_after_bind();
       } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "jetmon/common/log.hpp"
+#include "jetmon/common/thread_name.hpp"
 
 namespace jetmon::veriflier {
 
@@ -25,7 +26,10 @@ class BoundedTaskQueue : public httplib::TaskQueue {
       : max_queued_(max_queued == 0 ? 1 : max_queued) {
     workers_.reserve(threads);
     for (std::size_t i = 0; i < (threads == 0 ? 1 : threads); ++i) {
-      workers_.emplace_back([this] { work(); });
+      workers_.emplace_back([this] {
+        name_this_thread("jm-vfy-worker");
+        work();
+      });
     }
   }
   ~BoundedTaskQueue() override { shutdown(); }

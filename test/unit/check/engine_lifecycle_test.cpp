@@ -5,6 +5,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -385,4 +387,41 @@ TEST_CASE("lingering checks are capped at max_in_flight times max_lingering_fact
   CHECK(site.max_concurrent() <= 2);
   // The fast check started only after a slow one finished and freed room under the cap.
   CHECK(order.front() != 4);
+}
+
+namespace {
+
+// Client-side sockets (remote end `port`) still closing: FIN_WAIT1, FIN_WAIT2 or TIME_WAIT, from
+// /proc/net/tcp and tcp6.
+std::size_t closing_sockets_to(int port) {
+  std::size_t count = 0;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state;
+      fields >> slot >> local >> remote >> state;
+      const auto colon = remote.rfind(':');
+      if (colon == std::string::npos) continue;
+      if (state != "04" && state != "05" && state != "06") continue;
+      if (std::stoi(remote.substr(colon + 1), nullptr, 16) == port) ++count;
+    }
+  }
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("check connections we close leave no socket behind on the monitor host", "[check][engine]") {
+  // One connection per check, closed by us when it ends: a normal close would leave each one in
+  // FIN_WAIT or TIME_WAIT for up to a minute, hundreds of thousands on a busy host, and a site
+  // that never answered would hold its end open until it gave up on its own.
+  FixtureSite silent(answers_after(seconds(20)));
+  for (std::uint64_t blog_id = 1; blog_id <= 3; ++blog_id) {
+    const CheckResult r = run_check(request_for(silent, blog_id, 1), test_engine_options());
+    CHECK(r.error_code == ErrorCode::timeout);
+  }
+  CHECK(closing_sockets_to(silent.port()) == 0);
 }

@@ -1,0 +1,81 @@
+#include <catch2/catch.hpp>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include <array>
+#include <string>
+#include <thread>
+
+#include "jetmon/common/heap.hpp"
+#include "jetmon/common/thread_name.hpp"
+
+namespace {
+
+std::string name_seen_by_the_os() {
+  std::array<char, 32> name{};
+  pthread_getname_np(pthread_self(), name.data(), name.size());
+  return name.data();
+}
+
+// Restores GLIBC_TUNABLES as it was before the test.
+class TunablesEnv {
+ public:
+  TunablesEnv() {
+    const char* old = getenv("GLIBC_TUNABLES");
+    had_ = old != nullptr;
+    if (had_) old_ = old;
+  }
+  ~TunablesEnv() {
+    if (had_) {
+      setenv("GLIBC_TUNABLES", old_.c_str(), 1);
+    } else {
+      unsetenv("GLIBC_TUNABLES");
+    }
+  }
+  TunablesEnv(const TunablesEnv&) = delete;
+  TunablesEnv& operator=(const TunablesEnv&) = delete;
+
+ private:
+  bool had_ = false;
+  std::string old_;
+};
+
+}  // namespace
+
+TEST_CASE("name_this_thread names the calling thread and cuts the name to the 15 bytes Linux keeps") {
+  const auto name_in_thread = [](std::string name) {
+    std::string seen;
+    std::thread t([&] {
+      jetmon::name_this_thread(name);
+      seen = name_seen_by_the_os();
+    });
+    t.join();
+    return seen;
+  };
+  CHECK(name_in_thread("jm-checks") == "jm-checks");
+  CHECK(name_in_thread("jm-a-name-longer-than-fifteen") == "jm-a-name-longe");
+  CHECK(name_in_thread("") == "");
+}
+
+TEST_CASE("keep_heap_for_reuse tunes the heap unless GLIBC_TUNABLES already does") {
+  TunablesEnv restore;
+  struct Case {
+    const char* tunables;  // null: unset
+    const char* expected_start;
+  };
+  const Case cases[] = {
+      {nullptr, "heap: freed memory kept for reuse"},
+      {"glibc.malloc.tcache_count=100", "heap: freed memory kept for reuse"},
+      {"glibc.malloc.trim_threshold=1048576", "heap: trim threshold and top pad left to GLIBC_TUNABLES"},
+      {"glibc.malloc.arena_max=2:glibc.malloc.top_pad=0", "heap: trim threshold and top pad left to GLIBC_TUNABLES"},
+  };
+  for (const Case& c : cases) {
+    if (c.tunables != nullptr) {
+      setenv("GLIBC_TUNABLES", c.tunables, 1);
+    } else {
+      unsetenv("GLIBC_TUNABLES");
+    }
+    INFO("GLIBC_TUNABLES=" << (c.tunables != nullptr ? c.tunables : "(unset)"));
+    CHECK(jetmon::keep_heap_for_reuse().rfind(c.expected_start, 0) == 0);
+  }
+}
