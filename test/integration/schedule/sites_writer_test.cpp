@@ -224,3 +224,43 @@ TEST_CASE("schedule: the result writer survives a database outage without losing
   for (int i = 0; i < 50; ++i) CHECK(*history[static_cast<std::size_t>(i)].get_int64(0) == 200 + i);
   CHECK(*tdb.connection().query_scalar("SELECT COUNT(*) FROM jetpack_monitor_sites WHERE last_checked_at IS NULL")->as_int64() == 0);
 }
+
+TEST_CASE("schedule: a site twice in one batch keeps its last check time and expiry", "[schedule]") {
+  TestDatabase tdb;
+  migrate(tdb, true);
+  auto& c = tdb.connection();
+  add_site(c, 21, 0, true);
+  add_site(c, 22, 0, true);
+  const auto at = [](int second) {
+    return std::chrono::time_point_cast<system_clock::duration>(
+        DateTime::from_civil(2026, 11, 29, 6, 0, second).time);
+  };
+  const auto expires = [](int day) {
+    return std::chrono::time_point_cast<system_clock::duration>(DateTime::from_civil(2027, 1, day, 12, 0, 0).time);
+  };
+  std::vector<CheckRecord> batch(4);
+  batch[0].site_id = 1;
+  batch[0].blog_id = 21;
+  batch[0].started_at = batch[0].checked_at = at(1);
+  batch[0].cert_not_after = expires(1);
+  batch[1].site_id = 2;
+  batch[1].blog_id = 22;
+  batch[1].started_at = batch[1].checked_at = at(2);
+  batch[2].site_id = 1;
+  batch[2].blog_id = 21;
+  batch[2].started_at = batch[2].checked_at = at(3);
+  batch[2].cert_not_after = expires(2);
+  batch[3].site_id = 2;
+  batch[3].blog_id = 22;
+  batch[3].started_at = batch[3].checked_at = at(4);
+  write_check_batch(c, batch);
+  auto first = c.query_one("SELECT last_checked_at, ssl_expiry_date FROM jetpack_monitor_sites WHERE blog_id = 21");
+  REQUIRE(first);
+  CHECK(first->get_datetime(0)->to_string() == "2026-11-29 06:00:03");
+  CHECK(first->get_datetime(1)->to_string() == "2027-01-02 00:00:00");
+  auto second = c.query_one("SELECT last_checked_at, ssl_expiry_date FROM jetpack_monitor_sites WHERE blog_id = 22");
+  REQUIRE(second);
+  CHECK(second->get_datetime(0)->to_string() == "2026-11-29 06:00:04");
+  CHECK(second->is_null(1));
+  CHECK(c.query("SELECT id FROM jetmon_check_history").size() == 4);
+}
