@@ -222,10 +222,13 @@ struct Engine::Impl {
     if (running.erase(t) > 0 && t->lingering) --lingering;
   }
 
-  bool has_slot() const {
+  // Whether `request` may start now. Checks start in submission order: when the first waiting
+  // one may not, the ones behind it wait too.
+  bool has_slot_for(const CheckRequest& request) const {
     const std::size_t ceiling = std::max<std::size_t>(1, max_in_flight.load());
     const std::size_t hard_cap = ceiling * std::max<std::size_t>(1, options.max_lingering_factor);
-    return running.size() - lingering < ceiling && running.size() < hard_cap;
+    if (running.size() >= hard_cap) return false;
+    return request.expect_slow || running.size() - lingering < ceiling;
   }
 
   // Every 250 ms: checks past linger_after leave the ceiling, and their slots are refilled.
@@ -255,7 +258,7 @@ struct Engine::Impl {
         deliver(std::move(p.on_done), std::move(r));
       }
     }
-    while (!stopping && !pending.empty() && has_slot()) {
+    while (!stopping && !pending.empty() && has_slot_for(pending.front().request)) {
       PendingCheck p = std::move(pending.front());
       pending.pop_front();
       start(std::move(p));
@@ -291,6 +294,7 @@ struct Engine::Impl {
     const int timeout = t->request.timeout_seconds > 0 ? t->request.timeout_seconds : 10;
     t->deadline = t->started + std::chrono::seconds(timeout);
     t->hop_url = t->request.url;
+    t->lingering = t->request.expect_slow;  // outside the ceiling from the start
 
     if (auto problem = url_problem(t->request.url)) {
       finish(std::move(transfer), TransportOutcome::build_error, *problem);

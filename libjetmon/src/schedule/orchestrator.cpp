@@ -23,6 +23,9 @@ using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
 constexpr int kMaxFetchFailuresPerRound = 5;
+// Failing sites started ahead of a round: at most this many per in-flight slot, well under the
+// engine's cap on everything running (max_lingering_factor, 10 per slot).
+constexpr std::size_t kFailingFirstPerWorker = 4;
 
 }  // namespace
 
@@ -66,8 +69,9 @@ struct Orchestrator::Impl {
     }
   }
 
-  // false when the site is already being checked or the engine refuses.
-  bool submit(const Site& site, bool round_check, std::uint64_t round) {
+  // false when the site is already being checked or the engine refuses. `expect_slow`: the site
+  // is failing, so its check runs outside the in-flight ceiling (CheckRequest::expect_slow).
+  bool submit(const Site& site, bool round_check, std::uint64_t round, bool expect_slow) {
     {
       std::lock_guard lock(mutex);
       if (!checking.insert(site.site_id).second) {
@@ -77,8 +81,10 @@ struct Orchestrator::Impl {
       if (round_check) ++round_outstanding;
     }
     const auto cfg = deps.config->current();
+    check::CheckRequest request = check_request_for(site, cfg->net_comms_timeout);
+    request.expect_slow = expect_slow;
     const bool accepted = deps.engine->submit(
-        check_request_for(site, cfg->net_comms_timeout),
+        std::move(request),
         [this, site, round_check, round](check::CheckResult&& result) {
           on_done(site, round_check, round, result);
         });
@@ -145,6 +151,28 @@ struct Orchestrator::Impl {
     return changed.wait_until(lock, until, [&] { return stopping; });
   }
 
+  // Starts the round with the sites whose last check failed (fetch_due_failing), outside the
+  // ceiling: a silent one then waits out its timeout during the pass, not after it. Returns
+  // their ids, which the pass skips. A failed query only loses the head start.
+  std::unordered_set<std::uint64_t> start_failing_sites(const DueQuery& query, std::size_t limit,
+                                                        std::uint64_t round) {
+    std::vector<Site> failing;
+    try {
+      failing = fetch_due_failing(db(), query, limit);
+    } catch (const std::exception& e) {
+      connection.reset();
+      log::warn("orchestrator: fetching failing sites failed ({}); they are checked in order", e.what());
+    }
+    std::unordered_set<std::uint64_t> ids;
+    for (const Site& site : failing) {
+      ids.insert(site.site_id);
+      submit(site, true, round, true);
+    }
+    std::lock_guard lock(mutex);
+    stats.current_round_due += failing.size();
+    return ids;
+  }
+
   void run_round(SteadyClock::time_point scheduled) {
     const auto cfg = deps.config->current();
     const auto started = SteadyClock::now();
@@ -179,6 +207,8 @@ struct Orchestrator::Impl {
     query.page_size = std::max(1, cfg->dataset_size);
     const std::size_t window = static_cast<std::size_t>(
         std::max({2 * cfg->num_workers, cfg->dataset_size, 1}));
+    const std::unordered_set<std::uint64_t> started_first =
+        start_failing_sites(query, kFailingFirstPerWorker * ceiling, round);
     SiteCursor cursor;
     int fetch_failures = 0;
     while (!cursor.done) {
@@ -211,11 +241,14 @@ struct Orchestrator::Impl {
         if (sleep_until(SteadyClock::now() + db::backoff_delay(fetch_failures))) return;
         continue;
       }
-      {
-        std::lock_guard lock(mutex);
-        stats.current_round_due += page.size();
+      std::size_t due = 0;
+      for (const Site& site : page) {
+        if (started_first.count(site.site_id) > 0) continue;
+        ++due;
+        submit(site, true, round, false);
       }
-      for (const Site& site : page) submit(site, true, round);
+      std::lock_guard lock(mutex);
+      stats.current_round_due += due;
     }
     {
       std::unique_lock lock(mutex);
@@ -302,7 +335,7 @@ void Orchestrator::stop() {
   impl_->changed.notify_all();
 }
 
-bool Orchestrator::submit_retry(const Site& site) { return impl_->submit(site, false, 0); }
+bool Orchestrator::submit_retry(const Site& site) { return impl_->submit(site, false, 0, true); }
 
 OrchestratorSnapshot Orchestrator::snapshot() const { return impl_->snapshot(); }
 

@@ -61,6 +61,37 @@ check::CheckRequest check_request_for(const Site& site, int net_comms_timeout) {
   return request;
 }
 
+namespace {
+
+std::string due_condition(const DueQuery& query) {
+  return query.variable_intervals
+             ? "(last_checked_at IS NULL OR "
+               "DATE_ADD(last_checked_at, INTERVAL GREATEST(check_interval, 1) MINUTE) <= ?)"
+             : "(last_checked_at IS NULL OR last_checked_at < ?)";
+}
+
+db::DateTime due_time(const DueQuery& query) {
+  return db::DateTime::from(query.variable_intervals ? std::chrono::system_clock::now() : query.round_start);
+}
+
+}  // namespace
+
+std::vector<Site> fetch_due_failing(db::Connection& connection, const DueQuery& query, std::size_t limit) {
+  std::vector<Site> sites;
+  if (query.range.empty() || limit == 0) return sites;
+  // Open events are the non-NULL part of uk_open_dedup, so the subquery reads only those.
+  const std::string sql = std::string("SELECT ") + kColumns +
+                          " FROM jetpack_monitor_sites WHERE blog_id IN (SELECT blog_id FROM jetmon_events "
+                          "WHERE dedup_key IS NOT NULL AND check_type = 'http') "
+                          "AND bucket_no BETWEEN ? AND ? AND monitor_active = 1 AND " + due_condition(query) +
+                          " ORDER BY jetpack_monitor_site_id LIMIT ?";
+  const auto rows = connection.query(sql, {query.range.min, query.range.max, due_time(query),
+                                           static_cast<std::int64_t>(limit)});
+  sites.reserve(rows.size());
+  for (const auto& row : rows) sites.push_back(site_from(row));
+  return sites;
+}
+
 std::vector<Site> fetch_due_page(db::Connection& connection, const DueQuery& query, SiteCursor& cursor) {
   std::vector<Site> page;
   if (cursor.done || query.range.empty()) {
@@ -71,22 +102,16 @@ std::vector<Site> fetch_due_page(db::Connection& connection, const DueQuery& que
     cursor.bucket = query.range.min;
     cursor.after_site_id = 0;
   }
-  const std::string due =
-      query.variable_intervals
-          ? "(last_checked_at IS NULL OR "
-            "DATE_ADD(last_checked_at, INTERVAL GREATEST(check_interval, 1) MINUTE) <= ?)"
-          : "(last_checked_at IS NULL OR last_checked_at < ?)";
   const std::string sql = std::string("SELECT ") + kColumns +
                           " FROM jetpack_monitor_sites WHERE bucket_no = ? AND monitor_active = 1 "
-                          "AND jetpack_monitor_site_id > ? AND " + due +
+                          "AND jetpack_monitor_site_id > ? AND " + due_condition(query) +
                           " ORDER BY jetpack_monitor_site_id LIMIT ?";
   db::Statement statement = connection.prepare(sql);
-  const db::DateTime due_time = db::DateTime::from(
-      query.variable_intervals ? std::chrono::system_clock::now() : query.round_start);
+  const db::DateTime due_at = due_time(query);
   const int page_size = std::max(1, query.page_size);
   while (static_cast<int>(page.size()) < page_size && cursor.bucket <= query.range.max) {
     const int wanted = page_size - static_cast<int>(page.size());
-    const auto rows = statement.query({cursor.bucket, cursor.after_site_id, due_time, wanted});
+    const auto rows = statement.query({cursor.bucket, cursor.after_site_id, due_at, wanted});
     for (const auto& row : rows) page.push_back(site_from(row));
     if (static_cast<int>(rows.size()) == wanted) {
       cursor.after_site_id = page.back().site_id;

@@ -264,3 +264,40 @@ TEST_CASE("schedule: a site twice in one batch keeps its last check time and exp
   CHECK(second->is_null(1));
   CHECK(c.query("SELECT id FROM jetmon_check_history").size() == 4);
 }
+
+TEST_CASE("schedule: the failing due sites of the range are found for a head start", "[schedule]") {
+  TestDatabase tdb;
+  migrate(tdb, false);
+  auto& c = tdb.connection();
+  const auto round_start = system_clock::now();
+  add_site(c, 1, 3, true);   // open http event: failing, due
+  add_site(c, 2, 3, true);   // no event
+  add_site(c, 3, 3, true);   // only a closed http event
+  add_site(c, 4, 3, true);   // only an open tls_expiry event
+  add_site(c, 5, 3, false);  // open http event, inactive
+  add_site(c, 6, 12, true);  // open http event, outside the range
+  add_site(c, 7, 4, true, DateTime::from(round_start + std::chrono::seconds(1)));  // failing, checked this round
+  add_site(c, 8, 4, true);   // open http event: failing, due
+  add_site(c, 9, 5, true);   // open http event: failing, due
+  c.exec("INSERT INTO jetmon_events (blog_id, check_type, severity, state, ended_at) VALUES "
+         "(1, 'http', 3, 'Seems Down', NULL), (3, 'http', 4, 'Down', NOW()), "
+         "(4, 'tls_expiry', 1, 'Warning', NULL), (5, 'http', 4, 'Down', NULL), "
+         "(6, 'http', 4, 'Down', NULL), (7, 'http', 4, 'Down', NULL), (8, 'http', 4, 'Down', NULL), "
+         "(9, 'http', 3, 'Seems Down', NULL)");
+  DueQuery q;
+  q.range = {0, 10};
+  q.round_start = round_start;
+  const auto blogs_of = [](const std::vector<Site>& sites) {
+    std::vector<std::uint64_t> blogs;
+    for (const Site& s : sites) blogs.push_back(s.blog_id);
+    return blogs;
+  };
+  const auto failing = fetch_due_failing(c, q, 100);
+  CHECK(blogs_of(failing) == std::vector<std::uint64_t>{1, 8, 9});
+  REQUIRE_FALSE(failing.empty());
+  CHECK(failing[0].open_http_event_id.has_value());
+  CHECK(blogs_of(fetch_due_failing(c, q, 2)) == std::vector<std::uint64_t>{1, 8});
+  CHECK(fetch_due_failing(c, q, 0).empty());
+  q.range = {5, 4};
+  CHECK(fetch_due_failing(c, q, 100).empty());
+}

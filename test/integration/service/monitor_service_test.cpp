@@ -150,3 +150,46 @@ TEST_CASE("service: above WORKER_MAX_MEM_MB each round lowers the in-flight ceil
   monitor.signal(SIGTERM);
   CHECK(monitor.wait(35s) == 0);
 }
+
+TEST_CASE("service: a failing site starts its round first so its timeout runs beside the others", "[service]") {
+  TestDatabase tdb;
+  auto& c = tdb.migrate();
+  FixtureSite site;
+  jetmon::test::SiteBehaviour silent;
+  silent.header_delay = 20s;
+  site.route("/silent", silent);
+  jetmon::test::SiteBehaviour healthy;
+  healthy.body = "ok";
+  healthy.header_delay = 500ms;
+  // Five healthy sites first in paging order, the failing one last (highest bucket and id).
+  for (int i = 0; i < 5; ++i) {
+    const std::string path = "/ok" + std::to_string(i);
+    site.route(path, healthy);
+    c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)",
+           {700 + i, i, site.url(path)});
+  }
+  c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)",
+         {799, 900, site.url("/silent")});
+  c.exec("INSERT INTO jetmon_events (blog_id, check_type, severity, state) VALUES (799, 'http', 4, 'Down')");
+  TempDir dir;
+  // One worker: in paging order the healthy sites would all be checked before the failing one.
+  const std::string config = dir.write_file(
+      "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":600,"NUM_WORKERS":1,"NET_COMMS_TIMEOUT":2,)"
+                     R"("DASHBOARD_PORT":0,"STATSD_ADDR":"127.0.0.1:9","WPCOM_NOTIFY_URL":"http://127.0.0.1:9/"})");
+  BackgroundProcess monitor({JETMON2_BIN}, tdb.service_env(config, dir.path() + "/m.pid"), dir.path() + "/m.log");
+  INFO(monitor.log());
+  REQUIRE(eventually([&] {
+    return jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetpack_monitor_sites WHERE last_checked_at IS NULL") == 0;
+  }, 30s));
+  // last_checked_at is when each check started, to the second. In paging order the failing site
+  // would start after the five healthy ones had taken 2.5 s in turn; it started with the first.
+  CHECK(jetmon::test::query_int(
+            c, "SELECT COUNT(*) FROM jetpack_monitor_sites f JOIN jetpack_monitor_sites h ON h.blog_id <> 799 "
+               "WHERE f.blog_id = 799 AND f.last_checked_at <= h.last_checked_at") == 5);
+  // Checked once in the round, and it failed by timeout (error_code 1).
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id = 799") == 1);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id = 799 AND error_code = 1") == 1);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_check_history") == 6);
+  monitor.signal(SIGTERM);
+  CHECK(monitor.wait(35s) == 0);
+}

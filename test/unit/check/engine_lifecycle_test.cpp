@@ -358,6 +358,38 @@ TEST_CASE("a slow site lingers outside the ceiling so the checks behind it go on
   CHECK(engine.stats().lingering == 0);
 }
 
+TEST_CASE("checks expected to be slow start outside the ceiling and never hold a slot", "[check][engine]") {
+  FixtureSite site(answers_after(milliseconds(0)));
+  site.route("/slow", answers_after(milliseconds(2000)));
+  EngineOptions options = test_engine_options(1);
+  options.linger_after = milliseconds(60000);  // no check turns lingering on its own here
+  options.max_lingering_factor = 4;            // four running at most
+  Engine engine(options);
+  std::mutex mutex;
+  std::vector<std::uint64_t> order;
+  auto record = [&](CheckResult&& r) {
+    std::lock_guard lock(mutex);
+    order.push_back(r.blog_id);
+  };
+  for (std::uint64_t id = 1; id <= 2; ++id) {
+    CheckRequest slow = request_for(site, id);
+    slow.url = site.url("/slow");
+    slow.expect_slow = true;
+    REQUIRE(engine.submit(slow, record));
+  }
+  for (std::uint64_t id = 3; id <= 5; ++id) REQUIRE(engine.submit(request_for(site, id), record));
+  REQUIRE(eventually([&] {
+    std::lock_guard lock(mutex);
+    return order.size() == 5;
+  }, milliseconds(20000)));
+  CHECK(engine.stop(milliseconds(1000)));
+  // The two slow checks run at once, beside the one slot the fast checks take in turn.
+  REQUIRE(order.size() == 5);
+  CHECK(std::vector<std::uint64_t>(order.begin(), order.begin() + 3) == std::vector<std::uint64_t>{3, 4, 5});
+  CHECK(std::set<std::uint64_t>(order.begin() + 3, order.end()) == std::set<std::uint64_t>{1, 2});
+  CHECK(engine.stats().lingering == 0);
+}
+
 TEST_CASE("lingering checks are capped at max_in_flight times max_lingering_factor", "[check][engine]") {
   FixtureSite site(answers_after(milliseconds(0)));
   site.route("/slow", answers_after(milliseconds(2500)));

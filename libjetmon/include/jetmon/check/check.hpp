@@ -32,6 +32,10 @@ struct CheckRequest {
   // Each replaces any default header of the same name (so User-Agent can be overridden).
   std::vector<std::pair<std::string, std::string>> headers;
   RedirectPolicy redirect_policy = RedirectPolicy::follow;
+  // The site failed its last check, so this one may well wait out its whole timeout: it runs
+  // outside the in-flight ceiling from the start, as a lingering check does (still under the
+  // engine's hard cap), so it never holds a slot a healthy site could use.
+  bool expect_slow = false;
 };
 
 // custom_headers column: a JSON object of strings. Invalid JSON gives no headers; non-string

@@ -67,4 +67,9 @@ struct DueQuery {
 // one bucket, so a round costs O(sites + buckets) row reads.
 std::vector<Site> fetch_due_page(db::Connection& connection, const DueQuery& query, SiteCursor& cursor);
 
+// Due active sites of the range whose http check is failing (an open `http` event), by primary
+// key, at most `limit`. A round starts these first, outside the in-flight ceiling, so a site
+// that stays silent waits out its timeout while the pass goes on instead of after it.
+std::vector<Site> fetch_due_failing(db::Connection& connection, const DueQuery& query, std::size_t limit);
+
 }  // namespace jetmon::schedule
