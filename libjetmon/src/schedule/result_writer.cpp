@@ -23,6 +23,28 @@ namespace {
 
 db::DateTime utc(std::chrono::system_clock::time_point tp) { return db::DateTime::from(tp); }
 
+// "UPDATE jetpack_monitor_sites … SET <column> = value" for each (site id, value), as one join
+// against a derived table of the pairs (each site found by primary key). For 400 sites MariaDB
+// spends 1.95 ms of CPU on it against 2.85 ms for the equivalent CASE, which walks its WHEN list
+// for every row (docs/benchmarks.md, session 6). A site listed twice gets its last value.
+void append_keyed_update(fmt::memory_buffer& sql, std::string_view column,
+                         std::vector<std::pair<std::uint64_t, std::string>>& values) {
+  std::stable_sort(values.begin(), values.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto out = std::back_inserter(sql);
+  fmt::format_to(out, "UPDATE jetpack_monitor_sites AS s JOIN (");
+  bool first = true;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i + 1 < values.size() && values[i + 1].first == values[i].first) continue;  // a later one wins
+    if (first) {
+      fmt::format_to(out, "SELECT {} AS id, '{}' AS v", values[i].first, values[i].second);
+    } else {
+      fmt::format_to(out, " UNION ALL SELECT {}, '{}'", values[i].first, values[i].second);
+    }
+    first = false;
+  }
+  fmt::format_to(out, ") AS b ON s.jetpack_monitor_site_id = b.id SET s.{} = b.v", column);
+}
+
 }  // namespace
 
 CheckRecord record_of(std::uint64_t site_id, const check::CheckResult& result) {
@@ -42,32 +64,6 @@ CheckRecord record_of(std::uint64_t site_id, const check::CheckResult& result) {
   return r;
 }
 
-// "UPDATE jetpack_monitor_sites … SET <column> = value" for each (site id, value), as one join
-// against a derived table of the pairs (each site found by primary key). For 400 sites MariaDB
-// spends 1.95 ms of CPU on it against 2.85 ms for the equivalent CASE, which walks its WHEN list
-// for every row (docs/benchmarks.md, session 6). A site listed twice gets its last value.
-namespace {
-
-template <typename Value>
-void append_keyed_update(fmt::memory_buffer& sql, std::string_view column,
-                         std::vector<std::pair<std::uint64_t, Value>>& values) {
-  std::stable_sort(values.begin(), values.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  auto out = std::back_inserter(sql);
-  fmt::format_to(out, "UPDATE jetpack_monitor_sites AS s JOIN (");
-  bool first = true;
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i + 1 < values.size() && values[i + 1].first == values[i].first) continue;  // a later one wins
-    if (first) {
-      fmt::format_to(out, "SELECT {} AS id, '{}' AS v", values[i].first, values[i].second);
-    } else {
-      fmt::format_to(out, " UNION ALL SELECT {}, '{}'", values[i].first, values[i].second);
-    }
-    first = false;
-  }
-  fmt::format_to(out, ") AS b ON s.jetpack_monitor_site_id = b.id SET s.{} = b.v", column);
-}
-
-}  // namespace
 
 // The batch is written over the text protocol with literal values: every value is a number or a
 // DATETIME we format ourselves, so there is nothing to escape, and one round trip per statement

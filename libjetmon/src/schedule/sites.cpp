@@ -46,6 +46,17 @@ Site site_from(const db::Row& row) {
   return s;
 }
 
+std::string due_condition(const DueQuery& query) {
+  return query.variable_intervals
+             ? "(last_checked_at IS NULL OR "
+               "DATE_ADD(last_checked_at, INTERVAL GREATEST(check_interval, 1) MINUTE) <= ?)"
+             : "(last_checked_at IS NULL OR last_checked_at < ?)";
+}
+
+db::DateTime due_time(const DueQuery& query) {
+  return db::DateTime::from(query.variable_intervals ? std::chrono::system_clock::now() : query.round_start);
+}
+
 }  // namespace
 
 check::CheckRequest check_request_for(const Site& site, int net_comms_timeout) {
@@ -60,21 +71,6 @@ check::CheckRequest check_request_for(const Site& site, int net_comms_timeout) {
   request.redirect_policy = site.redirect_policy;
   return request;
 }
-
-namespace {
-
-std::string due_condition(const DueQuery& query) {
-  return query.variable_intervals
-             ? "(last_checked_at IS NULL OR "
-               "DATE_ADD(last_checked_at, INTERVAL GREATEST(check_interval, 1) MINUTE) <= ?)"
-             : "(last_checked_at IS NULL OR last_checked_at < ?)";
-}
-
-db::DateTime due_time(const DueQuery& query) {
-  return db::DateTime::from(query.variable_intervals ? std::chrono::system_clock::now() : query.round_start);
-}
-
-}  // namespace
 
 std::vector<Site> fetch_due_failing(db::Connection& connection, const DueQuery& query, std::size_t limit) {
   std::vector<Site> sites;

@@ -238,21 +238,16 @@ TEST_CASE("schedule: a site twice in one batch keeps its last check time and exp
   const auto expires = [](int day) {
     return std::chrono::time_point_cast<system_clock::duration>(DateTime::from_civil(2027, 1, day, 12, 0, 0).time);
   };
-  std::vector<CheckRecord> batch(4);
-  batch[0].site_id = 1;
-  batch[0].blog_id = 21;
-  batch[0].started_at = batch[0].checked_at = at(1);
+  const auto record = [&](std::uint64_t site_id, std::uint64_t blog_id, int second) {
+    CheckRecord r;
+    r.site_id = site_id;
+    r.blog_id = blog_id;
+    r.started_at = r.checked_at = at(second);
+    return r;
+  };
+  std::vector<CheckRecord> batch = {record(1, 21, 1), record(2, 22, 2), record(1, 21, 3), record(2, 22, 4)};
   batch[0].cert_not_after = expires(1);
-  batch[1].site_id = 2;
-  batch[1].blog_id = 22;
-  batch[1].started_at = batch[1].checked_at = at(2);
-  batch[2].site_id = 1;
-  batch[2].blog_id = 21;
-  batch[2].started_at = batch[2].checked_at = at(3);
   batch[2].cert_not_after = expires(2);
-  batch[3].site_id = 2;
-  batch[3].blog_id = 22;
-  batch[3].started_at = batch[3].checked_at = at(4);
   write_check_batch(c, batch);
   auto first = c.query_one("SELECT last_checked_at, ssl_expiry_date FROM jetpack_monitor_sites WHERE blog_id = 21");
   REQUIRE(first);

@@ -49,6 +49,12 @@ class Results {
     std::lock_guard lock(mutex_);
     return results_.size();
   }
+  std::vector<std::uint64_t> blog_ids_in_completion_order() {
+    std::lock_guard lock(mutex_);
+    std::vector<std::uint64_t> ids;
+    for (const CheckResult& r : results_) ids.push_back(r.blog_id);
+    return ids;
+  }
 
  private:
   std::mutex mutex_;
@@ -70,6 +76,13 @@ CheckRequest request_for(const FixtureSite& site, std::uint64_t blog_id, int tim
   request.blog_id = blog_id;
   request.url = site.url("/check/" + std::to_string(blog_id));
   request.timeout_seconds = timeout_seconds;
+  return request;
+}
+
+// A request for the site's "/slow" route.
+CheckRequest slow_request_for(const FixtureSite& site, std::uint64_t blog_id) {
+  CheckRequest request = request_for(site, blog_id);
+  request.url = site.url("/slow");
   return request;
 }
 
@@ -337,21 +350,13 @@ TEST_CASE("a slow site lingers outside the ceiling so the checks behind it go on
   EngineOptions options = test_engine_options(1);
   options.linger_after = milliseconds(200);
   Engine engine(options);
-  std::mutex mutex;
-  std::vector<std::uint64_t> order;
-  auto record = [&](CheckResult&& r) {
-    std::lock_guard lock(mutex);
-    order.push_back(r.blog_id);
-  };
-  CheckRequest slow = request_for(site, 1);
-  slow.url = site.url("/slow");
-  REQUIRE(engine.submit(slow, record));
+  Results results;
+  const auto record = results.callback();
+  REQUIRE(engine.submit(slow_request_for(site, 1), record));
   for (std::uint64_t id = 2; id <= 4; ++id) REQUIRE(engine.submit(request_for(site, id), record));
-  REQUIRE(eventually([&] {
-    std::lock_guard lock(mutex);
-    return order.size() == 4;
-  }, milliseconds(20000)));
+  REQUIRE(results.wait_for_count(4, milliseconds(20000)));
   CHECK(engine.stop(milliseconds(1000)));
+  const auto order = results.blog_ids_in_completion_order();
   // With one slot, the three fast checks would wait 3 s behind the slow one; lingering lets them
   // through first.
   CHECK(order == std::vector<std::uint64_t>{2, 3, 4, 1});
@@ -365,24 +370,17 @@ TEST_CASE("checks expected to be slow start outside the ceiling and never hold a
   options.linger_after = milliseconds(60000);  // no check turns lingering on its own here
   options.max_lingering_factor = 4;            // four running at most
   Engine engine(options);
-  std::mutex mutex;
-  std::vector<std::uint64_t> order;
-  auto record = [&](CheckResult&& r) {
-    std::lock_guard lock(mutex);
-    order.push_back(r.blog_id);
-  };
+  Results results;
+  const auto record = results.callback();
   for (std::uint64_t id = 1; id <= 2; ++id) {
-    CheckRequest slow = request_for(site, id);
-    slow.url = site.url("/slow");
+    CheckRequest slow = slow_request_for(site, id);
     slow.expect_slow = true;
     REQUIRE(engine.submit(slow, record));
   }
   for (std::uint64_t id = 3; id <= 5; ++id) REQUIRE(engine.submit(request_for(site, id), record));
-  REQUIRE(eventually([&] {
-    std::lock_guard lock(mutex);
-    return order.size() == 5;
-  }, milliseconds(20000)));
+  REQUIRE(results.wait_for_count(5, milliseconds(20000)));
   CHECK(engine.stop(milliseconds(1000)));
+  const auto order = results.blog_ids_in_completion_order();
   // The two slow checks run at once, beside the one slot the fast checks take in turn.
   REQUIRE(order.size() == 5);
   CHECK(std::vector<std::uint64_t>(order.begin(), order.begin() + 3) == std::vector<std::uint64_t>{3, 4, 5});
@@ -397,25 +395,17 @@ TEST_CASE("lingering checks are capped at max_in_flight times max_lingering_fact
   options.linger_after = milliseconds(100);
   options.max_lingering_factor = 2;  // two running at most
   Engine engine(options);
-  std::mutex mutex;
-  std::vector<std::uint64_t> order;
-  auto record = [&](CheckResult&& r) {
-    std::lock_guard lock(mutex);
-    order.push_back(r.blog_id);
-  };
+  Results results;
+  const auto record = results.callback();
   for (std::uint64_t id = 1; id <= 3; ++id) {
-    CheckRequest slow = request_for(site, id);
-    slow.url = site.url("/slow");
-    REQUIRE(engine.submit(slow, record));
+    REQUIRE(engine.submit(slow_request_for(site, id), record));
   }
   REQUIRE(engine.submit(request_for(site, 4), record));
   REQUIRE(eventually([&] { return engine.stats().lingering == 2; }, milliseconds(10000)));
   CHECK(engine.stats().in_flight == 2);  // the cap: the third slow check and the fast one wait
-  REQUIRE(eventually([&] {
-    std::lock_guard lock(mutex);
-    return order.size() == 4;
-  }, milliseconds(30000)));
+  REQUIRE(results.wait_for_count(4, milliseconds(30000)));
   CHECK(engine.stop(milliseconds(1000)));
+  const auto order = results.blog_ids_in_completion_order();
   CHECK(site.max_concurrent() <= 2);
   // The fast check started only after a slow one finished and freed room under the cap.
   CHECK(order.front() != 4);
