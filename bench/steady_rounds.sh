@@ -10,7 +10,8 @@
 #    own "round N done … in X ms" lines are printed, then the number of open events.
 #
 # Default round.sh options: 100,000 sites, 1,000 workers, DATASET_SIZE 2,000. Start the fixture
-# first (BENCH_DIR=… ../shared/bench/fixture.sh start) so round.sh leaves it and the database up.
+# and the database first (BENCH_DIR=… ../shared/bench/fixture.sh start; …/db.sh start): round.sh
+# stops whatever it started itself, and the later rounds need both.
 set -euo pipefail
 BIN="$(realpath "$1")"; shift
 HERE="$(cd "$(dirname "$0")" && pwd)"

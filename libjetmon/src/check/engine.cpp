@@ -136,6 +136,7 @@ struct Transfer {
   TlsCapture tls;
   ShardLease shard;
   bool lingering = false;  // running past linger_after: outside the in-flight ceiling
+  bool slow = false;       // submitted expect_slow: outside the ceiling from the start
 };
 
 struct PendingCheck {
@@ -166,9 +167,13 @@ struct Engine::Impl {
   milliseconds grace{0};
 
   // Loop thread only.
-  std::deque<PendingCheck> pending;
+  // Two queues, each in submission order, so a check for the ceiling never waits behind an
+  // expect_slow one held back by the slow capacity (nor the other way round).
+  std::deque<PendingCheck> pending;       // checks for the in-flight ceiling
+  std::deque<PendingCheck> pending_slow;  // expect_slow checks
   std::unordered_set<Transfer*> running;  // only through track() / untrack()
   std::size_t lingering = 0;              // transfers in `running` marked lingering
+  std::size_t slow_running = 0;           // transfers in `running` marked slow
   std::vector<CurlEasy> idle_easy;
   std::deque<ConnectionShard> shards;  // deque: leases point into it
   std::size_t next_shard = 0;
@@ -177,6 +182,7 @@ struct Engine::Impl {
 
   std::atomic<std::size_t> stat_in_flight{0};
   std::atomic<std::size_t> stat_lingering{0};
+  std::atomic<std::size_t> stat_slow{0};
   std::atomic<std::size_t> stat_pending{0};
   std::atomic<std::uint64_t> stat_completed{0};
 
@@ -205,7 +211,8 @@ struct Engine::Impl {
     {
       std::lock_guard lock(mutex);
       while (!incoming.empty()) {
-        pending.push_back(std::move(incoming.front()));
+        auto& queue = incoming.front().request.expect_slow ? pending_slow : pending;
+        queue.push_back(std::move(incoming.front()));
         incoming.pop_front();
       }
       stop_now = stop_requested && !stopping;
@@ -216,19 +223,25 @@ struct Engine::Impl {
   }
 
   void track(Transfer* t) {
-    if (running.insert(t).second && t->lingering) ++lingering;
+    if (!running.insert(t).second) return;
+    if (t->lingering) ++lingering;
+    if (t->slow) ++slow_running;
   }
   void untrack(Transfer* t) {
-    if (running.erase(t) > 0 && t->lingering) --lingering;
+    if (running.erase(t) == 0) return;
+    if (t->lingering) --lingering;
+    if (t->slow) --slow_running;
   }
 
-  // Whether `request` may start now. Checks start in submission order: when the first waiting
-  // one may not, the ones behind it wait too.
-  bool has_slot_for(const CheckRequest& request) const {
-    const std::size_t ceiling = std::max<std::size_t>(1, max_in_flight.load());
-    const std::size_t hard_cap = ceiling * std::max<std::size_t>(1, options.max_lingering_factor);
-    if (running.size() >= hard_cap) return false;
-    return request.expect_slow || running.size() - lingering < ceiling;
+  std::size_t ceiling() const { return std::max<std::size_t>(1, max_in_flight.load()); }
+  std::size_t hard_cap() const { return ceiling() * std::max<std::size_t>(1, options.max_lingering_factor); }
+
+  bool may_start_normal() const {
+    return running.size() < hard_cap() && running.size() - lingering - slow_running < ceiling();
+  }
+  bool may_start_slow() const {
+    return running.size() < hard_cap() &&
+           slow_running < slow_check_capacity(ceiling(), options.max_lingering_factor);
   }
 
   // Every 250 ms: checks past linger_after leave the ceiling, and their slots are refilled.
@@ -236,7 +249,7 @@ struct Engine::Impl {
     const auto now = SteadyClock::now();
     bool freed = false;
     for (Transfer* t : running) {
-      if (!t->lingering && now - t->started >= options.linger_after) {
+      if (!t->lingering && !t->slow && now - t->started >= options.linger_after) {
         t->lingering = true;
         ++lingering;
         freed = true;
@@ -247,26 +260,37 @@ struct Engine::Impl {
 
   void fill_slots() {
     if (stopping) {
-      while (!pending.empty()) {
-        PendingCheck p = std::move(pending.front());
-        pending.pop_front();
-        CheckResult r;
-        r.blog_id = p.request.blog_id;
-        r.url = p.request.url;
-        r.cancelled = true;
-        r.error = "check engine stopped";
-        deliver(std::move(p.on_done), std::move(r));
-      }
+      cancel_all(pending);
+      cancel_all(pending_slow);
     }
-    while (!stopping && !pending.empty() && has_slot_for(pending.front().request)) {
+    while (!stopping && !pending.empty() && may_start_normal()) {
       PendingCheck p = std::move(pending.front());
       pending.pop_front();
       start(std::move(p));
     }
-    stat_pending.store(pending.size());
+    while (!stopping && !pending_slow.empty() && may_start_slow()) {
+      PendingCheck p = std::move(pending_slow.front());
+      pending_slow.pop_front();
+      start(std::move(p));
+    }
+    stat_pending.store(pending.size() + pending_slow.size());
     stat_in_flight.store(running.size());
     stat_lingering.store(lingering);
+    stat_slow.store(slow_running);
     maybe_finish_stop();
+  }
+
+  void cancel_all(std::deque<PendingCheck>& queue) {
+    while (!queue.empty()) {
+      PendingCheck p = std::move(queue.front());
+      queue.pop_front();
+      CheckResult r;
+      r.blog_id = p.request.blog_id;
+      r.url = p.request.url;
+      r.cancelled = true;
+      r.error = "check engine stopped";
+      deliver(std::move(p.on_done), std::move(r));
+    }
   }
 
   void deliver(Engine::Completion on_done, CheckResult&& result) {
@@ -294,7 +318,7 @@ struct Engine::Impl {
     const int timeout = t->request.timeout_seconds > 0 ? t->request.timeout_seconds : 10;
     t->deadline = t->started + std::chrono::seconds(timeout);
     t->hop_url = t->request.url;
-    t->lingering = t->request.expect_slow;  // outside the ceiling from the start
+    t->slow = t->request.expect_slow;
 
     if (auto problem = url_problem(t->request.url)) {
       finish(std::move(transfer), TransportOutcome::build_error, *problem);
@@ -720,11 +744,15 @@ struct Engine::Impl {
     }
     stat_in_flight.store(0);
     stat_lingering.store(0);
+    stat_slow.store(0);
     maybe_finish_stop();
   }
 
   void maybe_finish_stop() {
-    if (!stopping || handles_closing || !running.empty() || !pending.empty()) return;
+    if (!stopping || handles_closing || !running.empty() || !pending.empty() ||
+        !pending_slow.empty()) {
+      return;
+    }
     handles_closing = true;
     idle_easy.clear();
     shards.clear();  // no transfer holds one any more
@@ -791,6 +819,17 @@ bool Engine::submit(CheckRequest request, Completion on_done) {
 
 std::size_t Engine::max_in_flight() const { return impl_->max_in_flight.load(); }
 
+std::size_t Engine::slow_capacity() const {
+  return slow_check_capacity(impl_->ceiling(), impl_->options.max_lingering_factor);
+}
+
+std::size_t slow_check_capacity(std::size_t max_in_flight, std::size_t max_lingering_factor) {
+  const std::size_t ceiling = std::max<std::size_t>(1, max_in_flight);
+  const std::size_t hard_cap = ceiling * std::max<std::size_t>(1, max_lingering_factor);
+  // Keep the ceiling itself and as much again (for checks that turn lingering) free of them.
+  return hard_cap > 2 * ceiling ? hard_cap - 2 * ceiling : 1;
+}
+
 void Engine::set_max_in_flight(std::size_t max_in_flight) {
   impl_->max_in_flight.store(std::max<std::size_t>(1, max_in_flight));
   std::lock_guard lock(impl_->mutex);
@@ -801,6 +840,7 @@ EngineStats Engine::stats() const {
   EngineStats st;
   st.in_flight = impl_->stat_in_flight.load();
   st.lingering = impl_->stat_lingering.load();
+  st.slow = impl_->stat_slow.load();
   st.pending = impl_->stat_pending.load();
   st.completed = impl_->stat_completed.load();
   return st;

@@ -23,9 +23,9 @@ using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
 constexpr int kMaxFetchFailuresPerRound = 5;
-// Failing sites started ahead of a round: at most this many per in-flight slot, well under the
-// engine's cap on everything running (max_lingering_factor, 10 per slot).
-constexpr std::size_t kFailingFirstPerWorker = 4;
+// Failing sites started ahead of a round: at most this many times what the engine runs of them
+// at once. Beyond that they would start no earlier than in the pass anyway.
+constexpr std::size_t kFailingFirstPerSlowCapacity = 2;
 
 }  // namespace
 
@@ -41,10 +41,13 @@ struct Orchestrator::Impl {
   RoundStats stats;
   std::unordered_set<std::uint64_t> checking;  // site ids with a check in the engine
   std::uint64_t round_id = 0;
-  std::size_t round_outstanding = 0;
-  // The dispatcher sleeps until round_outstanding drops below this; completions wake it only
-  // when they cross it (0 = nobody waiting), so a round of 100,000 checks is not 100,000 wakeups.
-  std::size_t wake_dispatcher_below = 0;
+  std::size_t round_outstanding = 0;  // this round's checks not finished
+  std::size_t pass_outstanding = 0;   // of those, the ones the pass submitted (not started first)
+  // The dispatcher sleeps until pass_outstanding drops below this, or at the end of the round
+  // until round_outstanding is 0; completions wake it only when they cross it (0 = nobody
+  // waiting), so a round of 100,000 checks is not 100,000 wakeups.
+  std::size_t wake_when_pass_below = 0;
+  bool wake_when_round_done = false;
   std::size_t ceiling = 0;  // the engine's in-flight ceiling (orchestrator thread)
 
   explicit Impl(OrchestratorDeps d) : deps(std::move(d)) {}
@@ -78,27 +81,31 @@ struct Orchestrator::Impl {
         ++stats.skipped_in_flight;
         return false;
       }
-      if (round_check) ++round_outstanding;
+      if (round_check) {
+        ++round_outstanding;
+        if (!expect_slow) ++pass_outstanding;
+      }
     }
     const auto cfg = deps.config->current();
     check::CheckRequest request = check_request_for(site, cfg->net_comms_timeout);
     request.expect_slow = expect_slow;
     const bool accepted = deps.engine->submit(
         std::move(request),
-        [this, site, round_check, round](check::CheckResult&& result) {
-          on_done(site, round_check, round, result);
+        [this, site, round_check, round, expect_slow](check::CheckResult&& result) {
+          on_done(site, round_check, round, expect_slow, result);
         });
     if (!accepted) {
       std::lock_guard lock(mutex);
       checking.erase(site.site_id);
-      if (round_check && round == round_id) --round_outstanding;
+      if (round_check && round == round_id) count_round_check_done(expect_slow);
       changed.notify_all();
     }
     return accepted;
   }
 
   // Engine thread: never blocks on the database.
-  void on_done(const Site& site, bool round_check, std::uint64_t round, const check::CheckResult& result) {
+  void on_done(const Site& site, bool round_check, std::uint64_t round, bool started_first,
+               const check::CheckResult& result) {
     if (!result.cancelled) {
       if (!deps.writer->enqueue(record_of(site.site_id, result))) {
         log::error("orchestrator: result writer refused the result of blog_id={} (queue full)",
@@ -116,12 +123,20 @@ struct Orchestrator::Impl {
     checking.erase(site.site_id);
     if (!result.cancelled) ++stats.results_total;
     if (round_check && round == round_id) {
-      --round_outstanding;
       if (!result.cancelled) ++stats.current_round_checked;
-      if (round_outstanding < wake_dispatcher_below) {
-        wake_dispatcher_below = 0;
-        changed.notify_all();
-      }
+      count_round_check_done(started_first);
+    }
+  }
+
+  // Under `mutex`: one of this round's checks is over; wakes the dispatcher when it waits for it.
+  void count_round_check_done(bool started_first) {
+    --round_outstanding;
+    if (!started_first) --pass_outstanding;
+    const bool wake = (pass_outstanding < wake_when_pass_below) || (wake_when_round_done && round_outstanding == 0);
+    if (wake) {
+      wake_when_pass_below = 0;
+      wake_when_round_done = false;
+      changed.notify_all();
     }
   }
 
@@ -152,7 +167,8 @@ struct Orchestrator::Impl {
   }
 
   // Starts the round with the sites whose last check failed (fetch_due_failing), outside the
-  // ceiling: a silent one then waits out its timeout during the pass, not after it. Returns
+  // ceiling: a silent one then waits out its timeout during the pass, not after it. The engine
+  // runs up to its slow capacity of them at once and starts the rest as those end. Returns
   // their ids, which the pass skips. A failed query only loses the head start.
   std::unordered_set<std::uint64_t> start_failing_sites(const DueQuery& query, std::size_t limit,
                                                         std::uint64_t round) {
@@ -194,6 +210,7 @@ struct Orchestrator::Impl {
       range = ownership.range;
       round = ++round_id;
       round_outstanding = 0;
+      pass_outstanding = 0;
       stats.current_round_due = 0;
       stats.current_round_checked = 0;
       if (!cfg->legacy_status_projection_enable) stats.projection_drift = -1;
@@ -208,7 +225,7 @@ struct Orchestrator::Impl {
     const std::size_t window = static_cast<std::size_t>(
         std::max({2 * cfg->num_workers, cfg->dataset_size, 1}));
     const std::unordered_set<std::uint64_t> started_first =
-        start_failing_sites(query, kFailingFirstPerWorker * ceiling, round);
+        start_failing_sites(query, kFailingFirstPerSlowCapacity * deps.engine->slow_capacity(), round);
     SiteCursor cursor;
     int fetch_failures = 0;
     while (!cursor.done) {
@@ -217,10 +234,12 @@ struct Orchestrator::Impl {
         // Check completions notify `changed`; the writer draining its backlog does not, so poll it.
         // Lingering checks (slow or silent sites past the engine's linger_after) no longer hold
         // an engine slot, so they do not hold back the window either; the 250 ms poll sees them.
+        // The window counts the pass's own checks only: the failing sites started first wait
+        // in the engine's slow queue, which never holds back the pass.
         while (!changed.wait_for(lock, std::chrono::milliseconds(250), [&] {
           const std::size_t open_window = window + deps.engine->stats().lingering;
-          if (stopping || (round_outstanding < open_window && !deps.writer->backlogged())) return true;
-          wake_dispatcher_below = open_window;
+          if (stopping || (pass_outstanding < open_window && !deps.writer->backlogged())) return true;
+          wake_when_pass_below = open_window;
           return false;
         })) {
         }
@@ -254,7 +273,7 @@ struct Orchestrator::Impl {
       std::unique_lock lock(mutex);
       changed.wait(lock, [&] {
         if (stopping || round_outstanding == 0) return true;
-        wake_dispatcher_below = 1;
+        wake_when_round_done = true;
         return false;
       });
       if (stopping) return;

@@ -4,7 +4,11 @@
 
 #include <signal.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/migrations.hpp"
@@ -21,6 +25,31 @@ using jetmon::test::TestDatabase;
 using namespace std::chrono_literals;
 
 namespace {
+
+jetmon::test::SiteBehaviour never_answers() {
+  jetmon::test::SiteBehaviour b;
+  b.header_delay = 20s;
+  return b;
+}
+
+jetmon::test::SiteBehaviour answers_after(std::chrono::milliseconds delay) {
+  jetmon::test::SiteBehaviour b;
+  b.body = "ok";
+  b.header_delay = delay;
+  return b;
+}
+
+// An active site served at `path` of the fixture with `behaviour`.
+void add_site(jetmon::db::Connection& c, FixtureSite& site, int blog_id, int bucket, const std::string& path,
+              const jetmon::test::SiteBehaviour& behaviour) {
+  site.route(path, behaviour);
+  c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)",
+         {blog_id, bucket, site.url(path)});
+}
+
+void open_down_event(jetmon::db::Connection& c, int blog_id) {
+  c.exec("INSERT INTO jetmon_events (blog_id, check_type, severity, state) VALUES (?, 'http', 4, 'Down')", {blog_id});
+}
 
 }  // namespace
 
@@ -155,22 +184,10 @@ TEST_CASE("service: a failing site starts its round first so its timeout runs be
   TestDatabase tdb;
   auto& c = tdb.migrate();
   FixtureSite site;
-  jetmon::test::SiteBehaviour silent;
-  silent.header_delay = 20s;
-  site.route("/silent", silent);
-  jetmon::test::SiteBehaviour healthy;
-  healthy.body = "ok";
-  healthy.header_delay = 500ms;
   // Five healthy sites first in paging order, the failing one last (highest bucket and id).
-  for (int i = 0; i < 5; ++i) {
-    const std::string path = "/ok" + std::to_string(i);
-    site.route(path, healthy);
-    c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)",
-           {700 + i, i, site.url(path)});
-  }
-  c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)",
-         {799, 900, site.url("/silent")});
-  c.exec("INSERT INTO jetmon_events (blog_id, check_type, severity, state) VALUES (799, 'http', 4, 'Down')");
+  for (int i = 0; i < 5; ++i) add_site(c, site, 700 + i, i, "/ok" + std::to_string(i), answers_after(500ms));
+  add_site(c, site, 799, 900, "/silent", never_answers());
+  open_down_event(c, 799);
   TempDir dir;
   // One worker: in paging order the healthy sites would all be checked before the failing one.
   const std::string config = dir.write_file(
@@ -190,6 +207,52 @@ TEST_CASE("service: a failing site starts its round first so its timeout runs be
   CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id = 799") == 1);
   CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id = 799 AND error_code = 1") == 1);
   CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_check_history") == 6);
+  monitor.signal(SIGTERM);
+  CHECK(monitor.wait(35s) == 0);
+}
+
+TEST_CASE("service: failing sites beyond what the engine runs at once never hold back the pass", "[service]") {
+  TestDatabase tdb;
+  auto& c = tdb.migrate();
+  FixtureSite site;
+  // Twelve failing sites first in paging order, five healthy ones after them. With one worker the
+  // engine runs 8 slow checks at once (slow_check_capacity(1, 10)); the other 4 wait 3 s for room.
+  for (int i = 0; i < 12; ++i) {
+    add_site(c, site, 800 + i, i, "/silent" + std::to_string(i), never_answers());
+    open_down_event(c, 800 + i);
+  }
+  for (int i = 0; i < 5; ++i) add_site(c, site, 900 + i, 500 + i, "/ok" + std::to_string(i), answers_after(100ms));
+  TempDir dir;
+  const std::string config = dir.write_file(
+      "config.json", R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":600,"NUM_WORKERS":1,"DATASET_SIZE":1,)"
+                     R"("NET_COMMS_TIMEOUT":3,"DASHBOARD_PORT":0,"STATSD_ADDR":"127.0.0.1:9",)"
+                     R"("WPCOM_NOTIFY_URL":"http://127.0.0.1:9/"})");
+  BackgroundProcess monitor({JETMON2_BIN}, tdb.service_env(config, dir.path() + "/m.pid"), dir.path() + "/m.log");
+  INFO(monitor.log());
+  REQUIRE(eventually([&] {
+    return jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetpack_monitor_sites WHERE last_checked_at IS NULL") == 0;
+  }, 30s));
+  // The order requests reached the site: every healthy site before the ninth failing one, which
+  // waited for room among the slow checks. A pass counting the waiting ones in its window, or a
+  // single queue, would have held the healthy sites until the first silent check timed out.
+  std::vector<std::string> paths;
+  for (const std::string& head : site.request_heads()) {
+    const auto start = head.find(' ') + 1;
+    paths.push_back(head.substr(start, head.find(' ', start) - start));
+  }
+  INFO("request order: " << fmt::format("{}", fmt::join(paths, " ")));
+  REQUIRE(paths.size() >= 17);
+  std::size_t silent_seen = 0, healthy_seen = 0;
+  for (std::size_t k = 0; k < 17; ++k) {
+    if (paths[k].rfind("/silent", 0) == 0) {
+      ++silent_seen;
+    } else if (paths[k].rfind("/ok", 0) == 0 && silent_seen <= 8) {
+      ++healthy_seen;
+    }
+  }
+  CHECK(silent_seen == 12);
+  CHECK(healthy_seen == 5);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id >= 900 AND http_code = 200") == 5);
   monitor.signal(SIGTERM);
   CHECK(monitor.wait(35s) == 0);
 }

@@ -86,6 +86,21 @@ CheckRequest slow_request_for(const FixtureSite& site, std::uint64_t blog_id) {
   return request;
 }
 
+// The same, submitted as expected to be slow (a site that failed last time).
+CheckRequest expected_slow_request_for(const FixtureSite& site, std::uint64_t blog_id) {
+  CheckRequest request = slow_request_for(site, blog_id);
+  request.expect_slow = true;
+  return request;
+}
+
+// One slot, `max_lingering_factor` running at most, and no check turning lingering on its own.
+EngineOptions one_slot_without_lingering(std::size_t max_lingering_factor) {
+  EngineOptions options = test_engine_options(1);
+  options.linger_after = milliseconds(60000);
+  options.max_lingering_factor = max_lingering_factor;
+  return options;
+}
+
 SiteBehaviour answers_after(milliseconds delay) {
   SiteBehaviour b;
   b.body = "ok";
@@ -366,17 +381,10 @@ TEST_CASE("a slow site lingers outside the ceiling so the checks behind it go on
 TEST_CASE("checks expected to be slow start outside the ceiling and never hold a slot", "[check][engine]") {
   FixtureSite site(answers_after(milliseconds(0)));
   site.route("/slow", answers_after(milliseconds(2000)));
-  EngineOptions options = test_engine_options(1);
-  options.linger_after = milliseconds(60000);  // no check turns lingering on its own here
-  options.max_lingering_factor = 4;            // four running at most
-  Engine engine(options);
+  Engine engine(one_slot_without_lingering(4));  // four running at most, two of them slow
   Results results;
   const auto record = results.callback();
-  for (std::uint64_t id = 1; id <= 2; ++id) {
-    CheckRequest slow = slow_request_for(site, id);
-    slow.expect_slow = true;
-    REQUIRE(engine.submit(slow, record));
-  }
+  for (std::uint64_t id = 1; id <= 2; ++id) REQUIRE(engine.submit(expected_slow_request_for(site, id), record));
   for (std::uint64_t id = 3; id <= 5; ++id) REQUIRE(engine.submit(request_for(site, id), record));
   REQUIRE(results.wait_for_count(5, milliseconds(20000)));
   CHECK(engine.stop(milliseconds(1000)));
@@ -386,6 +394,40 @@ TEST_CASE("checks expected to be slow start outside the ceiling and never hold a
   CHECK(std::vector<std::uint64_t>(order.begin(), order.begin() + 3) == std::vector<std::uint64_t>{3, 4, 5});
   CHECK(std::set<std::uint64_t>(order.begin() + 3, order.end()) == std::set<std::uint64_t>{1, 2});
   CHECK(engine.stats().lingering == 0);
+}
+
+TEST_CASE("slow checks held back by the slow capacity never hold back checks for the ceiling", "[check][engine]") {
+  FixtureSite site(answers_after(milliseconds(0)));
+  site.route("/slow", answers_after(milliseconds(2000)));
+  Engine engine(one_slot_without_lingering(3));  // three running at most, one of them slow
+  REQUIRE(engine.slow_capacity() == 1);
+  Results results;
+  const auto record = results.callback();
+  for (std::uint64_t id = 1; id <= 2; ++id) REQUIRE(engine.submit(expected_slow_request_for(site, id), record));
+  REQUIRE(eventually([&] { return engine.stats().slow == 1; }, milliseconds(10000)));
+  CHECK(engine.stats().pending == 1);  // the second slow check waits for the first
+  for (std::uint64_t id = 3; id <= 5; ++id) REQUIRE(engine.submit(request_for(site, id), record));
+  REQUIRE(results.wait_for_count(5, milliseconds(20000)));
+  CHECK(engine.stop(milliseconds(1000)));
+  // One queue in submission order would keep the fast checks behind the waiting slow one (2 s).
+  CHECK(results.blog_ids_in_completion_order() == std::vector<std::uint64_t>{3, 4, 5, 1, 2});
+  CHECK(site.max_concurrent() <= 2);
+}
+
+TEST_CASE("slow capacity leaves the ceiling and as much again free under the hard cap", "[check][engine]") {
+  struct Row {
+    std::size_t max_in_flight, factor, capacity;
+  };
+  const Row rows[] = {
+      {1000, 10, 8000},  // the monitor's defaults
+      {1, 4, 2},   {1, 3, 1},   {1, 2, 1},  // never below one
+      {1, 1, 1},   {0, 10, 8},  // a zero ceiling counts as one
+      {60, 0, 1},  // a zero factor counts as one
+  };
+  for (const Row& row : rows) {
+    INFO("max_in_flight " << row.max_in_flight << " factor " << row.factor);
+    CHECK(slow_check_capacity(row.max_in_flight, row.factor) == row.capacity);
+  }
 }
 
 TEST_CASE("lingering checks are capped at max_in_flight times max_lingering_factor", "[check][engine]") {

@@ -34,7 +34,7 @@ struct CheckRequest {
   RedirectPolicy redirect_policy = RedirectPolicy::follow;
   // The site failed its last check, so this one may well wait out its whole timeout: it runs
   // outside the in-flight ceiling from the start, as a lingering check does (still under the
-  // engine's hard cap), so it never holds a slot a healthy site could use.
+  // engine's hard cap and its slow capacity), so it never holds a slot a healthy site could use.
   bool expect_slow = false;
 };
 

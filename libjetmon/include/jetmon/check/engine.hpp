@@ -17,9 +17,13 @@ struct EngineOptions {
   // cost of a socket and a few KB, so it stops counting against max_in_flight and the next
   // check starts. One slow site never holds up the others; the deadline still ends it.
   std::chrono::milliseconds linger_after{2000};
-  // Ceiling on everything running, lingering included: max_in_flight × this.
+  // Ceiling on everything running, lingering and expect_slow included: max_in_flight × this.
   std::size_t max_lingering_factor = 10;
 };
+
+// How many expect_slow checks may run at once: the hard cap less twice the ceiling (room for the
+// ceiling's own checks and as many again turning lingering), at least one.
+std::size_t slow_check_capacity(std::size_t max_in_flight, std::size_t max_lingering_factor);
 
 // Live figures for the dashboard and metrics.
 struct EngineStats {
@@ -27,6 +31,7 @@ struct EngineStats {
   std::size_t pending = 0;
   std::uint64_t completed = 0;
   std::size_t lingering = 0;  // of in_flight: running past linger_after, outside the ceiling
+  std::size_t slow = 0;       // of in_flight: submitted expect_slow, outside the ceiling
 };
 
 // Runs checks concurrently on one libuv loop thread driving libcurl's multi-socket interface.
@@ -48,6 +53,9 @@ class Engine {
   void set_max_in_flight(std::size_t max_in_flight);
   // The current ceiling (the dashboard's worker_count).
   std::size_t max_in_flight() const;
+  // slow_check_capacity at the current ceiling. expect_slow checks beyond it wait in their own
+  // queue; checks for the ceiling never wait behind them.
+  std::size_t slow_capacity() const;
 
   EngineStats stats() const;
 
