@@ -795,8 +795,7 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(o
   curl_multi_setopt(s.multi.get(), CURLMOPT_TIMERDATA, &s);
   curl_multi_setopt(s.multi.get(), CURLMOPT_MAXCONNECTS, 1L);
   s.loop_ready = true;
-  s.thread = std::thread([&s] {
-    name_this_thread("jm-checks");
+  s.thread = start_named_thread("jm-checks", [&s] {
     s.run();
   });
 }

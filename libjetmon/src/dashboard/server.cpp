@@ -567,12 +567,10 @@ struct Server::Impl {
     started = true;
     const std::size_t threads = options.max_event_clients + options.general_threads;
     pool = std::make_unique<veriflier::BoundedTaskQueue>(threads, options.max_connections + 1);
-    poller = std::thread([this] {
-      name_this_thread("jm-dash-poll");
+    poller = start_named_thread("jm-dash-poll", [this] {
       poll_loop();
     });
-    listener = std::thread([this] {
-      name_this_thread("jm-dash-http");
+    listener = start_named_thread("jm-dash-http", [this] {
       try {
         http.listen_after_bind();
       } catch (const std::exception& e) {

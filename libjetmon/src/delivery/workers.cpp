@@ -220,19 +220,10 @@ void DeliveryWorkers::start() {
   for (auto& fp : s.families) {
     FamilyLoop& f = *fp;
     for (std::size_t i = 0; i < s.options.max_in_flight; ++i) {
-      f.senders.emplace_back([&s, &f] {
-        name_this_thread("jm-deliv-send");
-        s.send_loop(f);
-      });
+      f.senders.push_back(start_named_thread("jm-deliv-send", [&s, &f] { s.send_loop(f); }));
     }
-    f.claimer = std::thread([&s, &f] {
-      name_this_thread("jm-deliv-claim");
-      s.claim_loop(f);
-    });
-    if (s.options.dispatch) f.dispatcher = std::thread([&s, &f] {
-        name_this_thread("jm-deliv-disp");
-        s.dispatch_loop(f);
-      });
+    f.claimer = start_named_thread("jm-deliv-claim", [&s, &f] { s.claim_loop(f); });
+    if (s.options.dispatch) f.dispatcher = start_named_thread("jm-deliv-disp", [&s, &f] { s.dispatch_loop(f); });
   }
 }
 

@@ -16,10 +16,7 @@ struct BoundedWorker::Slot {
 };
 
 BoundedWorker::BoundedWorker()
-    : thread_([this] {
-        name_this_thread("jm-probe");
-        loop();
-      }) {}
+    : thread_(start_named_thread("jm-probe", [this] { loop(); })) {}
 
 BoundedWorker::~BoundedWorker() {
   {

@@ -437,8 +437,7 @@ WpcomNotifier::~WpcomNotifier() { stop(); }
 void WpcomNotifier::start() {
   std::lock_guard lock(worker_->mu);
   if (worker_->thread.joinable() || worker_->stopping) return;
-  worker_->thread = std::thread([w = worker_.get()] {
-    name_this_thread("jm-wpcom");
+  worker_->thread = start_named_thread("jm-wpcom", [w = worker_.get()] {
     w->run();
     {
       std::lock_guard finished_lock(w->mu);

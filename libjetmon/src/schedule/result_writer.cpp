@@ -169,8 +169,7 @@ ResultWriter::ResultWriter(Connector connect, ResultWriterOptions options)
     : impl_(std::make_unique<Impl>()) {
   impl_->connect = std::move(connect);
   impl_->options = options;
-  impl_->thread = std::thread([this] {
-    name_this_thread("jm-results");
+  impl_->thread = start_named_thread("jm-results", [this] {
     impl_->run();
   });
 }

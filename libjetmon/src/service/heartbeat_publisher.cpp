@@ -86,8 +86,7 @@ void HeartbeatPublisher::start() {
   Impl& s = *impl_;
   if (s.shutting_down.load() || s.loop.joinable()) return;
   s.publish(s.steady_state, false);
-  s.loop = std::thread([&s] {
-    name_this_thread("jm-heartbeat");
+  s.loop = start_named_thread("jm-heartbeat", [&s] {
     s.run_loop();
   });
 }

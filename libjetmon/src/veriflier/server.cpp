@@ -396,8 +396,7 @@ struct Server::Impl {
     if (bound_port <= 0) throw std::runtime_error(failure);
 
     is_started = true;
-    listener = std::thread([this] {
-      name_this_thread("jm-vfy-http");
+    listener = start_named_thread("jm-vfy-http", [this] {
       try {
         http.listen_after_bind();
       } catch (const std::exception& e) {

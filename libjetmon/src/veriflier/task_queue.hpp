@@ -26,10 +26,7 @@ class BoundedTaskQueue : public httplib::TaskQueue {
       : max_queued_(max_queued == 0 ? 1 : max_queued) {
     workers_.reserve(threads);
     for (std::size_t i = 0; i < (threads == 0 ? 1 : threads); ++i) {
-      workers_.emplace_back([this] {
-        name_this_thread("jm-vfy-worker");
-        work();
-      });
+      workers_.push_back(start_named_thread("jm-vfy-worker", [this] { work(); }));
     }
   }
   ~BoundedTaskQueue() override { shutdown(); }

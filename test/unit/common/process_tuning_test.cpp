@@ -43,13 +43,10 @@ class TunablesEnv {
 
 }  // namespace
 
-TEST_CASE("name_this_thread names the calling thread and cuts the name to the 15 bytes Linux keeps") {
-  const auto name_in_thread = [](std::string name) {
+TEST_CASE("start_named_thread names its thread and cuts the name to the 15 bytes Linux keeps") {
+  const auto name_in_thread = [](const std::string& name) {
     std::string seen;
-    std::thread t([&] {
-      jetmon::name_this_thread(name);
-      seen = name_seen_by_the_os();
-    });
+    std::thread t = jetmon::start_named_thread(name, [&] { seen = name_seen_by_the_os(); });
     t.join();
     return seen;
   };
