@@ -414,6 +414,27 @@ TEST_CASE("slow checks held back by the slow capacity never hold back checks for
   CHECK(site.max_concurrent() <= 2);
 }
 
+TEST_CASE("stop() cancels slow checks waiting for room as well as the running one", "[check][engine]") {
+  FixtureSite site(answers_after(seconds(20)));  // never answers in time
+  Engine engine(one_slot_without_lingering(3));  // slow capacity 1
+  Results results;
+  for (std::uint64_t id = 1; id <= 3; ++id) REQUIRE(engine.submit(expected_slow_request_for(site, id), results.callback()));
+  REQUIRE(eventually([&] { return engine.stats().slow == 1 && engine.stats().pending == 2; }, seconds(5)));
+  CHECK(engine.stop(milliseconds(0)));  // true: the loop closed cleanly with nothing left queued
+  const auto all = results.take();
+  REQUIRE(all.size() == 3);
+  int cancelled_running = 0;
+  int cancelled_pending = 0;
+  for (const auto& r : all) {
+    CHECK(r.cancelled);
+    if (r.error == "check engine stopped before the check finished") ++cancelled_running;
+    if (r.error == "check engine stopped") ++cancelled_pending;
+  }
+  CHECK(cancelled_running == 1);
+  CHECK(cancelled_pending == 2);
+  CHECK(engine.stats().slow == 0);
+}
+
 TEST_CASE("slow capacity leaves the ceiling and as much again free under the hard cap", "[check][engine]") {
   struct Row {
     std::size_t max_in_flight, factor, capacity;
