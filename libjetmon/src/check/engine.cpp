@@ -137,6 +137,7 @@ struct Transfer {
   ShardLease shard;
   bool lingering = false;  // running past linger_after: outside the in-flight ceiling
   bool slow = false;       // submitted expect_slow: outside the ceiling from the start
+  std::uint64_t serial = 0;  // tells this transfer from a later one at the same address
 };
 
 struct PendingCheck {
@@ -174,6 +175,10 @@ struct Engine::Impl {
   std::unordered_set<Transfer*> running;  // only through track() / untrack()
   std::size_t lingering = 0;              // transfers in `running` marked lingering
   std::size_t slow_running = 0;           // transfers in `running` marked slow
+  // Checks for the ceiling in start order, so the linger tick looks only at the ones old enough
+  // to turn lingering. An entry whose transfer has ended is dropped when it reaches the front.
+  std::deque<std::pair<std::uint64_t, Transfer*>> by_start;
+  std::uint64_t last_serial = 0;
   std::vector<CurlEasy> idle_easy;
   std::deque<ConnectionShard> shards;  // deque: leases point into it
   std::size_t next_shard = 0;
@@ -248,12 +253,18 @@ struct Engine::Impl {
   void on_linger_tick() {
     const auto now = SteadyClock::now();
     bool freed = false;
-    for (Transfer* t : running) {
-      if (!t->lingering && !t->slow && now - t->started >= options.linger_after) {
-        t->lingering = true;
-        ++lingering;
-        freed = true;
+    while (!by_start.empty()) {
+      const auto [serial, t] = by_start.front();
+      // Only a transfer still running is dereferenced; its serial shows it is the same one.
+      if (running.count(t) > 0 && t->serial == serial) {
+        if (now - t->started < options.linger_after) break;
+        if (!t->lingering) {
+          t->lingering = true;
+          ++lingering;
+          freed = true;
+        }
       }
+      by_start.pop_front();
     }
     if (freed) fill_slots();
   }
@@ -343,6 +354,8 @@ struct Engine::Impl {
       finish(std::move(transfer), TransportOutcome::build_error, "out of memory building headers");
       return;
     }
+    t->serial = ++last_serial;
+    if (!t->slow) by_start.emplace_back(t->serial, t);
     track(transfer.release());
     if (!start_hop(*t)) {
       untrack(t);
@@ -754,6 +767,7 @@ struct Engine::Impl {
       return;
     }
     handles_closing = true;
+    by_start.clear();
     idle_easy.clear();
     shards.clear();  // no transfer holds one any more
     // Cleaning up the multi handle may still report sockets to close; do it while the loop runs
