@@ -168,10 +168,12 @@ struct Engine::Impl {
   milliseconds grace{0};
 
   // Loop thread only.
-  // Two queues, each in submission order, so a check for the ceiling never waits behind an
-  // expect_slow one held back by the slow capacity (nor the other way round).
+  // Queues in submission order, so a check for the ceiling never waits behind an expect_slow one
+  // held back by the slow capacity (nor the other way round), and an urgent one (a timed retry)
+  // never waits behind a round's slow checks.
   std::deque<PendingCheck> pending;       // checks for the in-flight ceiling
   std::deque<PendingCheck> pending_slow;  // expect_slow checks
+  std::deque<PendingCheck> pending_urgent;  // expect_slow and urgent: ahead of pending_slow
   std::unordered_set<Transfer*> running;  // only through track() / untrack()
   std::size_t lingering = 0;              // transfers in `running` marked lingering
   std::size_t slow_running = 0;           // transfers in `running` marked slow
@@ -216,7 +218,8 @@ struct Engine::Impl {
     {
       std::lock_guard lock(mutex);
       while (!incoming.empty()) {
-        auto& queue = incoming.front().request.expect_slow ? pending_slow : pending;
+        const CheckRequest& r = incoming.front().request;
+        auto& queue = !r.expect_slow ? pending : (r.urgent ? pending_urgent : pending_slow);
         queue.push_back(std::move(incoming.front()));
         incoming.pop_front();
       }
@@ -273,22 +276,25 @@ struct Engine::Impl {
     if (stopping) {
       cancel_all(pending);
       cancel_all(pending_slow);
+      cancel_all(pending_urgent);
     }
-    while (!stopping && !pending.empty() && may_start_normal()) {
-      PendingCheck p = std::move(pending.front());
-      pending.pop_front();
-      start(std::move(p));
-    }
-    while (!stopping && !pending_slow.empty() && may_start_slow()) {
-      PendingCheck p = std::move(pending_slow.front());
-      pending_slow.pop_front();
-      start(std::move(p));
-    }
-    stat_pending.store(pending.size() + pending_slow.size());
+    start_from(pending_urgent, [this] { return running.size() < hard_cap(); });
+    start_from(pending, [this] { return may_start_normal(); });
+    start_from(pending_slow, [this] { return may_start_slow(); });
+    stat_pending.store(pending.size() + pending_slow.size() + pending_urgent.size());
     stat_in_flight.store(running.size());
     stat_lingering.store(lingering);
     stat_slow.store(slow_running);
     maybe_finish_stop();
+  }
+
+  template <typename MayStart>
+  void start_from(std::deque<PendingCheck>& queue, MayStart may_start) {
+    while (!stopping && !queue.empty() && may_start()) {
+      PendingCheck p = std::move(queue.front());
+      queue.pop_front();
+      start(std::move(p));
+    }
   }
 
   void cancel_all(std::deque<PendingCheck>& queue) {
@@ -763,7 +769,7 @@ struct Engine::Impl {
 
   void maybe_finish_stop() {
     if (!stopping || handles_closing || !running.empty() || !pending.empty() ||
-        !pending_slow.empty()) {
+        !pending_slow.empty() || !pending_urgent.empty()) {
       return;
     }
     handles_closing = true;
@@ -809,9 +815,7 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(o
   curl_multi_setopt(s.multi.get(), CURLMOPT_TIMERDATA, &s);
   curl_multi_setopt(s.multi.get(), CURLMOPT_MAXCONNECTS, 1L);
   s.loop_ready = true;
-  s.thread = start_named_thread("jm-checks", [&s] {
-    s.run();
-  });
+  s.thread = start_named_thread("jm-checks", [&s] { s.run(); });
 }
 
 Engine::~Engine() { stop(milliseconds(0)); }

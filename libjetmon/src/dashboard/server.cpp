@@ -567,9 +567,7 @@ struct Server::Impl {
     started = true;
     const std::size_t threads = options.max_event_clients + options.general_threads;
     pool = std::make_unique<veriflier::BoundedTaskQueue>(threads, options.max_connections + 1);
-    poller = start_named_thread("jm-dash-poll", [this] {
-      poll_loop();
-    });
+    poller = start_named_thread("jm-dash-poll", [this] { poll_loop(); });
     listener = start_named_thread("jm-dash-http", [this] {
       try {
         http.listen_after_bind();

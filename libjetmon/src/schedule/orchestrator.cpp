@@ -89,6 +89,7 @@ struct Orchestrator::Impl {
     const auto cfg = deps.config->current();
     check::CheckRequest request = check_request_for(site, cfg->net_comms_timeout);
     request.expect_slow = expect_slow;
+    request.urgent = expect_slow && !round_check;  // a timed retry: due now, not with the round
     const bool accepted = deps.engine->submit(
         std::move(request),
         [this, site, round_check, round, expect_slow](check::CheckResult&& result) {

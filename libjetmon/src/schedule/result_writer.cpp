@@ -169,9 +169,7 @@ ResultWriter::ResultWriter(Connector connect, ResultWriterOptions options)
     : impl_(std::make_unique<Impl>()) {
   impl_->connect = std::move(connect);
   impl_->options = options;
-  impl_->thread = start_named_thread("jm-results", [this] {
-    impl_->run();
-  });
+  impl_->thread = start_named_thread("jm-results", [this] { impl_->run(); });
 }
 
 ResultWriter::~ResultWriter() { stop(std::chrono::seconds(5)); }

@@ -86,9 +86,7 @@ void HeartbeatPublisher::start() {
   Impl& s = *impl_;
   if (s.shutting_down.load() || s.loop.joinable()) return;
   s.publish(s.steady_state, false);
-  s.loop = start_named_thread("jm-heartbeat", [&s] {
-    s.run_loop();
-  });
+  s.loop = start_named_thread("jm-heartbeat", [&s] { s.run_loop(); });
 }
 
 void HeartbeatPublisher::begin_shutdown() {

@@ -176,9 +176,7 @@ struct IncidentWorker::Impl {
 };
 
 IncidentWorker::IncidentWorker(IncidentWorkerDeps deps) : impl_(std::make_unique<Impl>(std::move(deps))) {
-  impl_->thread = start_named_thread("jm-incidents", [this] {
-    impl_->run();
-  });
+  impl_->thread = start_named_thread("jm-incidents", [this] { impl_->run(); });
 }
 
 IncidentWorker::~IncidentWorker() { stop(); }

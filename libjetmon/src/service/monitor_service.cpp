@@ -324,9 +324,7 @@ void MonitorService::start() {
       std::move(hooks), std::chrono::milliseconds(std::max(1, cfg->stats_update_interval_ms)));
   s.heartbeat->start();
 
-  s.loop = start_named_thread("jm-scheduler", [&s] {
-    s.orchestrator->run();
-  });
+  s.loop = start_named_thread("jm-scheduler", [&s] { s.orchestrator->run(); });
   log::info("jetmon2: monitoring started on host {}", go_quote(s.options.hostname));
 }
 
