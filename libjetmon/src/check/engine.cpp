@@ -173,7 +173,7 @@ struct Engine::Impl {
   // never waits behind a round's slow checks.
   std::deque<PendingCheck> pending;       // checks for the in-flight ceiling
   std::deque<PendingCheck> pending_slow;  // expect_slow checks
-  std::deque<PendingCheck> pending_urgent;  // expect_slow and urgent: ahead of pending_slow
+  std::deque<PendingCheck> pending_urgent;  // expect_slow and urgent: first when a slow slot frees
   std::unordered_set<Transfer*> running;  // only through track() / untrack()
   std::size_t lingering = 0;              // transfers in `running` marked lingering
   std::size_t slow_running = 0;           // transfers in `running` marked slow
@@ -278,7 +278,7 @@ struct Engine::Impl {
       cancel_all(pending_slow);
       cancel_all(pending_urgent);
     }
-    start_from(pending_urgent, [this] { return running.size() < hard_cap(); });
+    start_from(pending_urgent, [this] { return may_start_slow(); });
     start_from(pending, [this] { return may_start_normal(); });
     start_from(pending_slow, [this] { return may_start_slow(); });
     stat_pending.store(pending.size() + pending_slow.size() + pending_urgent.size());

@@ -36,8 +36,9 @@ struct CheckRequest {
   // outside the in-flight ceiling from the start, as a lingering check does (still under the
   // engine's hard cap and its slow capacity), so it never holds a slot a healthy site could use.
   bool expect_slow = false;
-  // With expect_slow: a step due now (a local retry) rather than a round's check. It starts as
-  // soon as the hard cap allows, ahead of the slow checks waiting for the slow capacity.
+  // With expect_slow: a step due now (a local retry) rather than a round's check. It takes the
+  // next free place in the slow capacity, ahead of the round's slow checks waiting for one. (Not
+  // past the capacity: in a mass outage thousands of retries fall due at once.)
   bool urgent = false;
 };
 
