@@ -265,6 +265,15 @@ std::vector<std::string> FixtureSite::request_heads() const {
   return {heads_.begin(), heads_.end()};
 }
 
+std::vector<std::string> FixtureSite::request_paths() const {
+  std::vector<std::string> paths;
+  for (const std::string& head : request_heads()) {
+    const auto from = head.find(' ') + 1;
+    paths.push_back(head.substr(from, head.find(' ', from) - from));
+  }
+  return paths;
+}
+
 bool FixtureSite::pause(milliseconds duration) {
   std::unique_lock lock(mutex_);
   return !stop_cv_.wait_for(lock, duration, [this] { return stopping_; });

@@ -96,6 +96,8 @@ class FixtureSite {
   std::uint64_t body_bytes_sent() const { return body_bytes_.load(); }  // all connections
   // Request heads as received (request line + headers), oldest first, the last 256 at most.
   std::vector<std::string> request_heads() const;
+  // The paths of those requests (the request line's target), in the same order.
+  std::vector<std::string> request_paths() const;
 
  private:
   struct Connection;

@@ -27,6 +27,12 @@ constexpr int kMaxFetchFailuresPerRound = 5;
 // at once. Beyond that they would start no earlier than in the pass anyway.
 constexpr std::size_t kFailingFirstPerSlowCapacity = 2;
 
+// Why a check is submitted. A failing site's check (first or retry) runs outside the in-flight
+// ceiling (CheckRequest::expect_slow); a retry is due now, not with the round (urgent).
+enum class CheckKind { pass, failing_first, retry };
+
+bool is_round_check(CheckKind kind) { return kind != CheckKind::retry; }
+
 }  // namespace
 
 struct Orchestrator::Impl {
@@ -72,41 +78,34 @@ struct Orchestrator::Impl {
     }
   }
 
-  // false when the site is already being checked or the engine refuses. `expect_slow`: the site
-  // is failing, so its check runs outside the in-flight ceiling (CheckRequest::expect_slow).
-  bool submit(const Site& site, bool round_check, std::uint64_t round, bool expect_slow) {
+  // false when the site is already being checked or the engine refuses.
+  bool submit(const Site& site, CheckKind kind, std::uint64_t round) {
     {
       std::lock_guard lock(mutex);
       if (!checking.insert(site.site_id).second) {
         ++stats.skipped_in_flight;
         return false;
       }
-      if (round_check) {
-        ++round_outstanding;
-        if (!expect_slow) ++pass_outstanding;
-      }
+      if (is_round_check(kind)) ++round_outstanding;
+      if (kind == CheckKind::pass) ++pass_outstanding;
     }
     const auto cfg = deps.config->current();
     check::CheckRequest request = check_request_for(site, cfg->net_comms_timeout);
-    request.expect_slow = expect_slow;
-    request.urgent = expect_slow && !round_check;  // a timed retry: due now, not with the round
+    request.expect_slow = kind != CheckKind::pass;
+    request.urgent = kind == CheckKind::retry;
     const bool accepted = deps.engine->submit(
-        std::move(request),
-        [this, site, round_check, round, expect_slow](check::CheckResult&& result) {
-          on_done(site, round_check, round, expect_slow, result);
-        });
+        std::move(request), [this, site, kind, round](check::CheckResult&& result) { on_done(site, kind, round, result); });
     if (!accepted) {
       std::lock_guard lock(mutex);
       checking.erase(site.site_id);
-      if (round_check && round == round_id) count_round_check_done(expect_slow);
+      if (is_round_check(kind) && round == round_id) count_round_check_done(kind);
       changed.notify_all();
     }
     return accepted;
   }
 
   // Engine thread: never blocks on the database.
-  void on_done(const Site& site, bool round_check, std::uint64_t round, bool started_first,
-               const check::CheckResult& result) {
+  void on_done(const Site& site, CheckKind kind, std::uint64_t round, const check::CheckResult& result) {
     if (!result.cancelled) {
       if (!deps.writer->enqueue(record_of(site.site_id, result))) {
         log::error("orchestrator: result writer refused the result of blog_id={} (queue full)",
@@ -123,16 +122,16 @@ struct Orchestrator::Impl {
     std::lock_guard lock(mutex);
     checking.erase(site.site_id);
     if (!result.cancelled) ++stats.results_total;
-    if (round_check && round == round_id) {
+    if (is_round_check(kind) && round == round_id) {
       if (!result.cancelled) ++stats.current_round_checked;
-      count_round_check_done(started_first);
+      count_round_check_done(kind);
     }
   }
 
   // Under `mutex`: one of this round's checks is over; wakes the dispatcher when it waits for it.
-  void count_round_check_done(bool started_first) {
+  void count_round_check_done(CheckKind kind) {
     --round_outstanding;
-    if (!started_first) --pass_outstanding;
+    if (kind == CheckKind::pass) --pass_outstanding;
     const bool wake = (pass_outstanding < wake_when_pass_below) || (wake_when_round_done && round_outstanding == 0);
     if (wake) {
       wake_when_pass_below = 0;
@@ -183,7 +182,7 @@ struct Orchestrator::Impl {
     std::unordered_set<std::uint64_t> ids;
     for (const Site& site : failing) {
       ids.insert(site.site_id);
-      submit(site, true, round, true);
+      submit(site, CheckKind::failing_first, round);
     }
     std::lock_guard lock(mutex);
     stats.current_round_due += failing.size();
@@ -265,7 +264,7 @@ struct Orchestrator::Impl {
       for (const Site& site : page) {
         if (started_first.count(site.site_id) > 0) continue;
         ++due;
-        submit(site, true, round, false);
+        submit(site, CheckKind::pass, round);
       }
       std::lock_guard lock(mutex);
       stats.current_round_due += due;
@@ -355,7 +354,7 @@ void Orchestrator::stop() {
   impl_->changed.notify_all();
 }
 
-bool Orchestrator::submit_retry(const Site& site) { return impl_->submit(site, false, 0, true); }
+bool Orchestrator::submit_retry(const Site& site) { return impl_->submit(site, CheckKind::retry, 0); }
 
 OrchestratorSnapshot Orchestrator::snapshot() const { return impl_->snapshot(); }
 

@@ -25,10 +25,7 @@ namespace {
 // Requests the fixture served, per path.
 std::map<std::string, std::int64_t> served(const FixtureSite& site) {
   std::map<std::string, std::int64_t> counts;
-  for (const std::string& head : site.request_heads()) {
-    const auto from = head.find(' ') + 1;
-    ++counts[head.substr(from, head.find(' ', from) - from)];
-  }
+  for (const std::string& path : site.request_paths()) ++counts[path];
   return counts;
 }
 

@@ -235,11 +235,7 @@ TEST_CASE("service: failing sites beyond what the engine runs at once never hold
   // The order requests reached the site: every healthy site before the ninth failing one, which
   // waited for room among the slow checks. A pass counting the waiting ones in its window, or a
   // single queue, would have held the healthy sites until the first silent check timed out.
-  std::vector<std::string> paths;
-  for (const std::string& head : site.request_heads()) {
-    const auto start = head.find(' ') + 1;
-    paths.push_back(head.substr(start, head.find(' ', start) - start));
-  }
+  const std::vector<std::string> paths = site.request_paths();
   INFO("request order: " << fmt::format("{}", fmt::join(paths, " ")));
   REQUIRE(paths.size() >= 17);
   std::size_t silent_seen = 0, healthy_seen = 0;
