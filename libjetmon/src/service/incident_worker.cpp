@@ -1,9 +1,14 @@
 #include "jetmon/service/incident_worker.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <iterator>
 #include <mutex>
+#include <optional>
 #include <queue>
+#include <string>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -28,6 +33,17 @@ struct PendingRetry {
 struct Posted {
   schedule::Site site;
   check::CheckResult result;
+};
+
+struct Escalation {
+  incident::EscalateToVerifliers request;
+  schedule::Site site;
+};
+
+struct Answered {
+  schedule::Site site;
+  std::string request_id;
+  std::vector<incident::VeriflierVote> votes;
 };
 
 }  // namespace
@@ -58,6 +74,17 @@ struct IncidentWorker::Impl {
   Clock::time_point give_up_at = Clock::time_point::max();
   std::thread thread;
 
+  // Escalations: asked on up to deps.max_escalations_at_once threads of their own. One site has
+  // at most one escalation awaiting votes (the tracker's retry state), so these stay bounded by
+  // the sites being escalated.
+  std::deque<Escalation> escalations;  // waiting for a thread
+  std::deque<Answered> answered;       // votes back, for the worker thread
+  std::condition_variable escalation_ready;
+  std::vector<std::thread> askers;
+  std::size_t idle_askers = 0;
+  std::size_t asking = 0;
+  std::atomic<bool> cancel_asks{false};
+
   static incident::TrackerOptions tracker_options(const IncidentWorkerDeps& d) {
     incident::TrackerOptions o;
     o.hostname = d.hostname;
@@ -85,11 +112,7 @@ struct IncidentWorker::Impl {
                   site.blog_id);
         return;
       }
-      const auto votes = deps.ask_verifliers(*escalate, site);
-      const auto next = tracker.on_veriflier_votes(db(), snapshot_of(site), escalate->request_id, votes,
-                                                   Clock::now());
-      emit(next);
-      act(site, next, depth + 1);
+      escalate_later(*escalate, site);
       return;
     }
     if (const auto* notice = std::get_if<incident::NotifyWpcom>(&outcome.action)) {
@@ -98,6 +121,58 @@ struct IncidentWorker::Impl {
       } else {
         log::info("incident: WPCOM notice status_id={} status_type={} for blog_id={} (no notifier)",
                   notice->status_id, notice->status_type, notice->blog_id);
+      }
+    }
+  }
+
+  void escalate_later(const incident::EscalateToVerifliers& request, const schedule::Site& site) {
+    std::lock_guard lock(mutex);
+    escalations.push_back({request, site});
+    if (escalations.size() > idle_askers && askers.size() < std::max<std::size_t>(1, deps.max_escalations_at_once)) {
+      askers.push_back(start_named_thread("jm-escalate", [this] { ask_loop(); }));
+    } else {
+      escalation_ready.notify_one();
+    }
+  }
+
+  // An escalation thread: asks the Verifliers and hands the votes to the worker thread.
+  void ask_loop() {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      ++idle_askers;
+      escalation_ready.wait(lock, [&] { return stopping || !escalations.empty(); });
+      --idle_askers;
+      if (stopping) return;
+      Escalation job = std::move(escalations.front());
+      escalations.pop_front();
+      ++asking;
+      lock.unlock();
+      std::optional<std::vector<incident::VeriflierVote>> votes;
+      try {
+        votes = deps.ask_verifliers(job.request, job.site, cancel_asks);
+      } catch (const std::exception& e) {
+        // The retry state expires unanswered (IncidentTracker::expire_idle), as lost votes do.
+        log::error("incident: blog_id={}: Veriflier escalation failed: {}", job.site.blog_id, e.what());
+      }
+      lock.lock();
+      --asking;
+      if (votes) {
+        answered.push_back({std::move(job.site), job.request.request_id, std::move(*votes)});
+        wake.notify_all();
+      }
+    }
+  }
+
+  void process_votes(std::vector<Answered>& items) {
+    for (const Answered& item : items) {
+      try {
+        const auto next = tracker.on_veriflier_votes(db(), snapshot_of(item.site), item.request_id,
+                                                     item.votes, Clock::now());
+        emit(next);
+        act(item.site, next, 1);
+      } catch (const std::exception& e) {
+        connection.reset();
+        log::error("incident: blog_id={}: {}", item.site.blog_id, e.what());
       }
     }
   }
@@ -149,8 +224,10 @@ struct IncidentWorker::Impl {
     std::unique_lock lock(mutex);
     for (;;) {
       const auto next_retry = retries.empty() ? Clock::now() + std::chrono::seconds(1) : retries.top().at;
-      wake.wait_until(lock, next_retry, [&] { return stopping || !queue.empty(); });
-      if (stopping && (queue.empty() || Clock::now() >= give_up_at)) break;
+      wake.wait_until(lock, next_retry, [&] { return stopping || !queue.empty() || !answered.empty(); });
+      if (stopping && ((queue.empty() && answered.empty() && asking == 0) || Clock::now() >= give_up_at)) {
+        break;
+      }
       while (!stopping && !retries.empty() && retries.top().at <= Clock::now()) {
         PendingRetry due = retries.top();
         retries.pop();
@@ -159,17 +236,26 @@ struct IncidentWorker::Impl {
         lock.lock();
         if (!started) retries.push({Clock::now() + std::chrono::seconds(1), due.site});
       }
-      if (queue.empty()) continue;
-      if (!stopping && deps.gather.count() > 0 && queue.size() < kMaxGroup) {
-        wake.wait_for(lock, deps.gather, [&] { return stopping || queue.size() >= kMaxGroup; });
+      if (queue.empty() && answered.empty()) {
+        // Stopping with escalations still being asked: wait for their votes (or give_up_at).
+        if (stopping) wake.wait_until(lock, std::min(give_up_at, Clock::now() + std::chrono::milliseconds(100)));
+        continue;
       }
+      if (!stopping && answered.empty() && deps.gather.count() > 0 && queue.size() < kMaxGroup) {
+        wake.wait_for(lock, deps.gather,
+                      [&] { return stopping || queue.size() >= kMaxGroup || !answered.empty(); });
+      }
+      std::vector<Answered> votes(std::make_move_iterator(answered.begin()),
+                                  std::make_move_iterator(answered.end()));
+      answered.clear();
       std::vector<Posted> group;
       while (!queue.empty() && group.size() < kMaxGroup) {
         group.push_back(std::move(queue.front()));
         queue.pop_front();
       }
       lock.unlock();
-      process(group);
+      process_votes(votes);
+      if (!group.empty()) process(group);
       lock.lock();
     }
   }
@@ -214,7 +300,13 @@ void IncidentWorker::stop(std::chrono::milliseconds timeout) {
     }
   }
   impl_->wake.notify_all();
+  impl_->escalation_ready.notify_all();
   if (impl_->thread.joinable()) impl_->thread.join();
+  // Votes that come back now are dropped with the rest of the retry state (see stop()).
+  impl_->cancel_asks.store(true);
+  for (std::thread& asker : impl_->askers) {
+    if (asker.joinable()) asker.join();
+  }
 }
 
 }  // namespace jetmon::service

@@ -75,7 +75,8 @@ notify::Notice notice_of(const incident::NotifyWpcom& n) {
 // the request id, each bounded by the site timeout + 5 s.
 std::vector<incident::VeriflierVote> ask_verifliers(const config::Config& cfg, metrics::Sink& sink,
                                                     const incident::EscalateToVerifliers& escalation,
-                                                    const schedule::Site& site) {
+                                                    const schedule::Site& site,
+                                                    const std::atomic<bool>& cancel) {
   const check::CheckRequest check = schedule::check_request_for(site, cfg.net_comms_timeout);
   veriflier::SiteCheckRequest request;
   request.blog_id = static_cast<std::int64_t>(site.blog_id);
@@ -91,7 +92,9 @@ std::vector<incident::VeriflierVote> ask_verifliers(const config::Config& cfg, m
   const auto deadline = std::chrono::steady_clock::now() + veriflier::escalation_timeout(check.timeout_seconds);
   std::vector<incident::VeriflierVote> votes;
   std::vector<VeriflierCall> calls;
-  for (const veriflier::VerifierVote& v : veriflier::ask_all(cfg.verifiers, request, deadline)) {
+  veriflier::ClientOptions client_options;
+  client_options.cancel = &cancel;
+  for (const veriflier::VerifierVote& v : veriflier::ask_all(cfg.verifiers, request, deadline, client_options)) {
     calls.push_back({v.address, v.ok, v.reply.success, v.duration});
     incident::VeriflierVote vote;
     vote.address = v.address;
@@ -259,8 +262,8 @@ void MonitorService::start() {
     return s.orchestrator && s.orchestrator->submit_retry(site);
   };
   incident_deps.ask_verifliers = [&s](const incident::EscalateToVerifliers& escalation,
-                                      const schedule::Site& site) {
-    return ask_verifliers(*s.store->current(), *s.statsd, escalation, site);
+                                      const schedule::Site& site, const std::atomic<bool>& cancel) {
+    return ask_verifliers(*s.store->current(), *s.statsd, escalation, site, cancel);
   };
   incident_deps.metrics = s.statsd.get();
   incident_deps.notify = [&s](const incident::NotifyWpcom& n) { s.notifier->submit(notice_of(n)); };

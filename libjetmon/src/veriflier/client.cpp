@@ -206,6 +206,7 @@ std::vector<HttpOutcome> perform_all(const std::vector<HttpCall>& calls,
         }
       }
       if (running == 0) break;
+      if (options.cancel != nullptr && options.cancel->load()) break;
       const auto left = duration_cast<milliseconds>(deadline - SteadyClock::now()).count();
       if (left <= 0) break;
       const int wait_ms = static_cast<int>(std::min<std::int64_t>(left, 1000));
@@ -213,9 +214,11 @@ std::vector<HttpOutcome> perform_all(const std::vector<HttpCall>& calls,
     }
     for (auto& t : batch.transfers()) {
       if (!t->done) {
-        t->outcome.error = fmt::format(
-            "no reply within {} ms",
-            std::max<std::int64_t>(0, duration_cast<milliseconds>(deadline - started).count()));
+        const bool cancelled = options.cancel != nullptr && options.cancel->load();
+        t->outcome.error = cancelled ? std::string("cancelled")
+                                     : fmt::format("no reply within {} ms",
+                                                   std::max<std::int64_t>(
+                                                       0, duration_cast<milliseconds>(deadline - started).count()));
         t->outcome.duration = duration_cast<milliseconds>(SteadyClock::now() - started);
       }
     }

@@ -2,6 +2,7 @@
 // the wire; the /status probe.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 
@@ -93,6 +94,22 @@ TEST_CASE("veriflier: ask_all returns every Veriflier's outcome by the deadline"
   CHECK(votes[3].error == "host or port is not configured");
 
   for (const auto& vote : votes) CHECK(vote.request_id == "shared-id");
+}
+
+TEST_CASE("veriflier: ask_all gives up on requests still running once cancel is set",
+          "[veriflier][client]") {
+  FixtureSite target;
+  SiteBehaviour hang;
+  hang.header_delay = 30s;
+  FixtureSite silent(hang);  // reads the request, then says nothing
+  std::atomic<bool> cancel{true};
+  ClientOptions options;
+  options.cancel = &cancel;
+  const std::vector<VerifierVote> votes =
+      ask_all({verifier_at(silent.port(), "silent")}, site(target.url("/")), SteadyClock::now() + 30s, options);
+  REQUIRE(votes.size() == 1);
+  CHECK_FALSE(votes[0].ok);
+  CHECK(votes[0].error == "veriflier request failed: cancelled");
 }
 
 TEST_CASE("veriflier: ask_all sends one site as Go's JSON with the Bearer token",

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -25,11 +26,19 @@ struct IncidentWorkerDeps {
   // Timed local retries (decision 2): re-check this site now. False when it cannot start yet
   // (already running); the worker tries again a second later.
   std::function<bool(const schedule::Site&)> submit_retry;
-  // Veriflier escalation: every configured Veriflier's answer. Empty: none can be asked, which
-  // the tracker only requests when VERIFIERS is non-empty.
+  // Veriflier escalation: every configured Veriflier's answer. Blocks for up to the escalation's
+  // deadline; called on the worker's escalation threads, never on the worker thread itself, and
+  // should return early once `cancel` turns true (the worker is stopping). Empty: none can be
+  // asked, which the tracker only requests when VERIFIERS is non-empty.
   std::function<std::vector<incident::VeriflierVote>(const incident::EscalateToVerifliers&,
-                                                      const schedule::Site&)>
+                                                      const schedule::Site&,
+                                                      const std::atomic<bool>& cancel)>
       ask_verifliers;
+  // Escalations asked at once (one thread each, started as needed). A Veriflier checks the site
+  // before it answers, so an escalation of a silent site takes its whole timeout; asked one at a
+  // time, a few hundred sites going down together would wait hours for their verdicts. 32 is
+  // what one C++ Veriflier serves at once (its request threads), so none waits there.
+  std::size_t max_escalations_at_once = 32;
   // WPCOM status change; empty: the notice is logged only.
   std::function<void(const incident::NotifyWpcom&)> notify;
   metrics::Sink* metrics = nullptr;  // detection.* metrics; null: none
@@ -42,7 +51,8 @@ struct IncidentWorkerDeps {
 
 // Turns results into incidents off the check loop: the engine thread posts (non-blocking), one
 // worker thread runs the IncidentTracker (events, projection, audit), tls_expiry events, the
-// timed retries it asks for, Veriflier escalations and WPCOM notices, in arrival order.
+// timed retries it asks for and WPCOM notices, in arrival order. Veriflier escalations run on
+// their own threads, several at once; their votes come back to the worker thread.
 class IncidentWorker {
  public:
   explicit IncidentWorker(IncidentWorkerDeps deps);

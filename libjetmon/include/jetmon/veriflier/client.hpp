@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -23,6 +24,9 @@ struct ClientOptions {
   // proxy environment (http_proxy — lower case only —, ALL_PROXY, NO_PROXY), close to Go's
   // http.ProxyFromEnvironment.
   bool use_environment_proxy = false;
+  // When set and it turns true, requests still running end within about a second with the
+  // error "cancelled" (the monitor is stopping).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // What one Veriflier said about one escalation.
