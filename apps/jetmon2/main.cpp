@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "jetmon/common/heap.hpp"
+#include "jetmon/common/open_files.hpp"
 #include "jetmon/common/host.hpp"
 #include "jetmon/common/log.hpp"
 #include "jetmon/common/signals.hpp"
@@ -37,6 +38,7 @@ constexpr auto kHardExitAfter = std::chrono::seconds(30);
 // hard exit (code 1) if the drain takes longer than 30 s.
 int serve(const jetmon::config::Environment& env) {
   jetmon::log::info("{}", jetmon::keep_heap_for_reuse());
+  jetmon::log::info("{}", jetmon::raise_open_file_limit());
   jetmon::SignalWaiter signals({SIGINT, SIGTERM, SIGHUP});
   jetmon::service::MonitorOptions options;
   options.env = env;
@@ -69,6 +71,7 @@ int serve(const jetmon::config::Environment& env) {
 // needs no other binary. SIGINT/SIGTERM drain it.
 int serve_veriflier(const jetmon::config::Environment& env) {
   jetmon::log::info("{}", jetmon::keep_heap_for_reuse());
+  jetmon::log::info("{}", jetmon::raise_open_file_limit());
   jetmon::SignalWaiter signals({SIGINT, SIGTERM, SIGHUP});
   std::atomic<bool> stop{false};
   std::atomic<bool> finished{false};

@@ -22,6 +22,7 @@
 #include "check/tls_capture.hpp"
 #include "check/url.hpp"
 #include "jetmon/common/log.hpp"
+#include "jetmon/common/open_files.hpp"
 #include "jetmon/common/text.hpp"
 #include "jetmon/common/thread_name.hpp"
 
@@ -242,14 +243,16 @@ struct Engine::Impl {
   }
 
   std::size_t ceiling() const { return std::max<std::size_t>(1, max_in_flight.load()); }
-  std::size_t hard_cap() const { return ceiling() * std::max<std::size_t>(1, options.max_lingering_factor); }
+  std::size_t hard_cap() const {
+    return running_cap(ceiling(), options.max_lingering_factor, options.max_open_sockets);
+  }
 
   bool may_start_normal() const {
     return running.size() < hard_cap() && running.size() - lingering - slow_running < ceiling();
   }
   bool may_start_slow() const {
     return running.size() < hard_cap() &&
-           slow_running < slow_check_capacity(ceiling(), options.max_lingering_factor);
+           slow_running < slow_check_capacity(ceiling(), hard_cap());
   }
 
   // Every 250 ms: checks past linger_after leave the ceiling, and their slots are refilled.
@@ -790,9 +793,28 @@ struct Engine::Impl {
   }
 };
 
+namespace {
+
+void warn_if_sockets_bind(std::size_t max_in_flight, const EngineOptions& options) {
+  const std::size_t cap = running_cap(max_in_flight, options.max_lingering_factor, options.max_open_sockets);
+  const std::size_t by_factor = running_cap(max_in_flight, options.max_lingering_factor, SIZE_MAX);
+  if (cap < by_factor) {
+    log::warn("check engine: {} checks in flight would allow {} running with slow and silent sites, but the "
+              "open-file limit leaves sockets for {}; raise LimitNOFILE to let them all run",
+              max_in_flight, by_factor, cap);
+  }
+}
+
+}  // namespace
+
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
   ensure_curl_global_init();
   Impl& s = *impl_;
+  if (s.options.max_open_sockets == 0) {
+    const std::uint64_t limit = open_file_limit();
+    s.options.max_open_sockets = limit == 0 ? SIZE_MAX : socket_budget(limit);  // 0: unreadable
+  }
+  warn_if_sockets_bind(s.ceiling(), s.options);
   if (uv_loop_init(&s.loop) != 0) throw std::runtime_error("check engine: uv_loop_init failed");
   uv_async_init(&s.loop, &s.wake, [](uv_async_t* h) { static_cast<Impl*>(h->data)->on_wake(); });
   s.wake.data = &s;
@@ -837,17 +859,31 @@ bool Engine::submit(CheckRequest request, Completion on_done) {
 std::size_t Engine::max_in_flight() const { return impl_->max_in_flight.load(); }
 
 std::size_t Engine::slow_capacity() const {
-  return slow_check_capacity(impl_->ceiling(), impl_->options.max_lingering_factor);
+  return slow_check_capacity(impl_->ceiling(), impl_->hard_cap());
 }
 
-std::size_t slow_check_capacity(std::size_t max_in_flight, std::size_t max_lingering_factor) {
+std::size_t socket_budget(std::uint64_t open_file_limit) {
+  const std::uint64_t reserve = std::max<std::uint64_t>(128, open_file_limit / 8);
+  if (open_file_limit <= reserve) return 1;
+  const std::uint64_t budget = open_file_limit - reserve;
+  return budget > SIZE_MAX ? SIZE_MAX : static_cast<std::size_t>(budget);
+}
+
+std::size_t running_cap(std::size_t max_in_flight, std::size_t max_lingering_factor, std::size_t max_open_sockets) {
   const std::size_t ceiling = std::max<std::size_t>(1, max_in_flight);
-  const std::size_t hard_cap = ceiling * std::max<std::size_t>(1, max_lingering_factor);
+  const std::size_t factor = std::max<std::size_t>(1, max_lingering_factor);
+  const std::size_t by_factor = ceiling > SIZE_MAX / factor ? SIZE_MAX : ceiling * factor;
+  return std::min(by_factor, std::max<std::size_t>(1, max_open_sockets));
+}
+
+std::size_t slow_check_capacity(std::size_t max_in_flight, std::size_t running_cap) {
+  const std::size_t ceiling = std::max<std::size_t>(1, max_in_flight);
   // Keep the ceiling itself and as much again (for checks that turn lingering) free of them.
-  return hard_cap > 2 * ceiling ? hard_cap - 2 * ceiling : 1;
+  return running_cap > 2 * ceiling ? running_cap - 2 * ceiling : 1;
 }
 
 void Engine::set_max_in_flight(std::size_t max_in_flight) {
+  if (max_in_flight != impl_->max_in_flight.load()) warn_if_sockets_bind(max_in_flight, impl_->options);
   impl_->max_in_flight.store(std::max<std::size_t>(1, max_in_flight));
   std::lock_guard lock(impl_->mutex);
   if (impl_->accepting) uv_async_send(&impl_->wake);

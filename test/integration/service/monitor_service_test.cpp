@@ -216,7 +216,7 @@ TEST_CASE("service: failing sites beyond what the engine runs at once never hold
   auto& c = tdb.migrate();
   FixtureSite site;
   // Twelve failing sites first in paging order, five healthy ones after them. With one worker the
-  // engine runs 8 slow checks at once (slow_check_capacity(1, 10)); the other 4 wait 3 s for room.
+  // engine runs 8 slow checks at once (slow_check_capacity(1, running_cap(1, 10, …))); the other 4 wait 3 s for room.
   for (int i = 0; i < 12; ++i) {
     add_site(c, site, 800 + i, i, "/silent" + std::to_string(i), never_answers());
     open_down_event(c, 800 + i);

@@ -456,26 +456,55 @@ TEST_CASE("stop() cancels slow checks waiting for room as well as the running on
 
 TEST_CASE("slow capacity leaves the ceiling and as much again free under the hard cap", "[check][engine]") {
   struct Row {
-    std::size_t max_in_flight, factor, capacity;
+    std::size_t max_in_flight, factor, sockets, hard_cap, slow_capacity;
   };
+  constexpr std::size_t kAny = SIZE_MAX;
   const Row rows[] = {
-      {1000, 10, 8000},  // the monitor's defaults
-      {1, 4, 2},   {1, 3, 1},   {1, 2, 1},  // never below one
-      {1, 1, 1},   {0, 10, 8},  // a zero ceiling counts as one
-      {60, 0, 1},  // a zero factor counts as one
+      {1000, 10, kAny, 10000, 8000},  // the monitor's defaults
+      {1000, 10, 57344, 10000, 8000},  // LimitNOFILE=65536 leaves room
+      {1000, 10, 6000, 6000, 4000},   // the open-file limit binds
+      {1000, 10, 2500, 2500, 500},
+      {1000, 10, 1500, 1500, 1},  // never below one
+      {1000, 10, 0, 1, 1},        // a zero socket limit counts as one
+      {1, 4, kAny, 4, 2},   {1, 3, kAny, 3, 1},   {1, 2, kAny, 2, 1},
+      {1, 1, kAny, 1, 1},   {0, 10, kAny, 10, 8},  // a zero ceiling counts as one
+      {60, 0, kAny, 60, 1},  // a zero factor counts as one
+      {kAny, 10, kAny, kAny, 0},  // no overflow: the product saturates (slow capacity not checked)
   };
   for (const Row& row : rows) {
-    INFO("max_in_flight " << row.max_in_flight << " factor " << row.factor);
-    CHECK(slow_check_capacity(row.max_in_flight, row.factor) == row.capacity);
+    INFO("max_in_flight " << row.max_in_flight << " factor " << row.factor << " sockets " << row.sockets);
+    const std::size_t cap = running_cap(row.max_in_flight, row.factor, row.sockets);
+    CHECK(cap == row.hard_cap);
+    if (row.max_in_flight != kAny) CHECK(slow_check_capacity(row.max_in_flight, cap) == row.slow_capacity);
   }
 }
 
-TEST_CASE("lingering checks are capped at max_in_flight times max_lingering_factor", "[check][engine]") {
+TEST_CASE("checks get the open-file limit less an eighth kept for everything else", "[check][engine]") {
+  struct Row {
+    std::uint64_t open_files;
+    std::size_t sockets;
+  };
+  const Row rows[] = {
+      {65536, 57344},  // systemd LimitNOFILE of the package
+      {20000, 17500},
+      {1024, 896},  // a shell's usual soft limit: 128 kept
+      {200, 72},   {128, 1},   {0, 1},  // never below one
+  };
+  for (const Row& row : rows) {
+    INFO("open files " << row.open_files);
+    CHECK(socket_budget(row.open_files) == row.sockets);
+  }
+}
+
+
+namespace {
+
+// Three slow checks and a fast one, with room for two running: the third slow check and the fast
+// one wait until a slow one ends.
+void expect_two_running_at_most(EngineOptions options) {
   FixtureSite site(answers_after(milliseconds(0)));
   site.route("/slow", answers_after(milliseconds(2500)));
-  EngineOptions options = test_engine_options(1);
   options.linger_after = milliseconds(100);
-  options.max_lingering_factor = 2;  // two running at most
   Engine engine(options);
   Results results;
   const auto record = results.callback();
@@ -487,10 +516,24 @@ TEST_CASE("lingering checks are capped at max_in_flight times max_lingering_fact
   CHECK(engine.stats().in_flight == 2);  // the cap: the third slow check and the fast one wait
   REQUIRE(results.wait_for_count(4, milliseconds(30000)));
   CHECK(engine.stop(milliseconds(1000)));
-  const auto order = results.blog_ids_in_completion_order();
   CHECK(site.max_concurrent() <= 2);
   // The fast check started only after a slow one finished and freed room under the cap.
-  CHECK(order.front() != 4);
+  CHECK(results.blog_ids_in_completion_order().front() != 4);
+}
+
+}  // namespace
+
+TEST_CASE("lingering checks are capped at max_in_flight times max_lingering_factor", "[check][engine]") {
+  EngineOptions options = test_engine_options(1);
+  options.max_lingering_factor = 2;  // two running at most
+  expect_two_running_at_most(options);
+}
+
+TEST_CASE("the open-file budget caps running checks below max_in_flight times the factor", "[check][engine]") {
+  EngineOptions options = test_engine_options(1);
+  options.max_lingering_factor = 10;
+  options.max_open_sockets = 2;  // two running at most, not ten
+  expect_two_running_at_most(options);
 }
 
 namespace {

@@ -2,12 +2,15 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <thread>
 
 #include "jetmon/common/heap.hpp"
+#include "jetmon/common/open_files.hpp"
 #include "jetmon/common/thread_name.hpp"
 
 namespace {
@@ -80,4 +83,25 @@ TEST_CASE("keep_heap_for_reuse tunes the heap unless GLIBC_TUNABLES already does
     INFO("GLIBC_TUNABLES=" << (c.tunables != nullptr ? c.tunables : "(unset)"));
     CHECK(jetmon::keep_heap_for_reuse().rfind(c.expected_start, 0) == 0);
   }
+}
+
+TEST_CASE("raise_open_file_limit lifts the soft limit to the hard one") {
+  rlimit original{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &original) == 0);
+  rlimit lowered = original;
+  lowered.rlim_cur = std::min<rlim_t>(original.rlim_max, 512);
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+  CHECK(jetmon::open_file_limit() == lowered.rlim_cur);
+  const std::string line = jetmon::raise_open_file_limit();
+  INFO(line);
+  if (original.rlim_max == lowered.rlim_cur) {
+    CHECK(line.rfind("open files: limit ", 0) == 0);
+  } else {
+    CHECK(line.rfind("open files: limit raised from 512 to ", 0) == 0);
+  }
+  rlimit now{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &now) == 0);
+  CHECK(now.rlim_cur == original.rlim_max);
+  CHECK(jetmon::raise_open_file_limit().rfind("open files: limit ", 0) == 0);  // nothing left to raise
+  setrlimit(RLIMIT_NOFILE, &original);
 }

@@ -19,11 +19,24 @@ struct EngineOptions {
   std::chrono::milliseconds linger_after{2000};
   // Ceiling on everything running, lingering and expect_slow included: max_in_flight × this.
   std::size_t max_lingering_factor = 10;
+  // Sockets the engine may hold at once (one per running check), whatever the two above allow.
+  // 0: socket_budget() of the process's open-file limit when the engine starts. Past the limit
+  // a check would fail to open its socket and report a healthy site as unreachable.
+  std::size_t max_open_sockets = 0;
 };
+
+// The sockets checks may use in a process allowed `open_file_limit` descriptors: all but an
+// eighth (at least 128), which stays for everything else (database connections, the dashboard,
+// notices, logs, libcurl's own). At least 1.
+std::size_t socket_budget(std::uint64_t open_file_limit);
+
+// The hard cap on checks running at once, lingering and expect_slow included: max_in_flight ×
+// max_lingering_factor, within max_open_sockets (each counted as at least 1).
+std::size_t running_cap(std::size_t max_in_flight, std::size_t max_lingering_factor, std::size_t max_open_sockets);
 
 // How many expect_slow checks may run at once: the hard cap less twice the ceiling (room for the
 // ceiling's own checks and as many again turning lingering), at least one.
-std::size_t slow_check_capacity(std::size_t max_in_flight, std::size_t max_lingering_factor);
+std::size_t slow_check_capacity(std::size_t max_in_flight, std::size_t running_cap);
 
 // Live figures for the dashboard and metrics.
 struct EngineStats {
