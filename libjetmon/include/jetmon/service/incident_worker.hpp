@@ -36,8 +36,8 @@ struct IncidentWorkerDeps {
       ask_verifliers;
   // Escalations asked at once (one thread each, started as needed). A Veriflier checks the site
   // before it answers, so an escalation of a silent site takes its whole timeout; asked one at a
-  // time, a few hundred sites going down together would wait hours for their verdicts. 32 is
-  // what one C++ Veriflier serves at once (its request threads), so none waits there.
+  // time, a few hundred sites going down together would wait hours for their verdicts. A C++
+  // Veriflier serves 128 requests at once: four monitors asking 32 each (docs/veriflier.md).
   std::size_t max_escalations_at_once = 32;
   // WPCOM status change; empty: the notice is logged only.
   std::function<void(const incident::NotifyWpcom&)> notify;

@@ -42,7 +42,10 @@ struct ServerOptions {
   std::string hostname;      // "Host" of every result; "" : the OS hostname
   std::string version;       // /status version; "" : the build version ("dev" if none)
   check::EngineOptions engine{.max_in_flight = 100, .max_pending = 100'000, .ca_file = {}};
-  std::size_t http_threads = 32;  // requests served at once; more connections wait their turn
+  // Requests served at once; more connections wait their turn. Each monitor asks up to 32
+  // escalations at once (IncidentWorkerDeps::max_escalations_at_once), so this serves four
+  // monitors escalating together without a request waiting past its deadline.
+  std::size_t http_threads = 128;
   // A site's TimeoutSeconds above this is cut down to it, so one request cannot pin a worker
   // for hours (the monitor gives up after its own timeout + 5 s anyway).
   int max_check_timeout_seconds = 120;
