@@ -147,19 +147,18 @@ struct IncidentWorker::Impl {
       escalations.pop_front();
       ++asking;
       lock.unlock();
-      std::optional<std::vector<incident::VeriflierVote>> votes;
+      std::vector<incident::VeriflierVote> votes;
       try {
         votes = deps.ask_verifliers(job.request, job.site, cancel_asks);
       } catch (const std::exception& e) {
-        // The retry state expires unanswered (IncidentTracker::expire_idle), as lost votes do.
+        // No votes: the tracker decides as when no Veriflier answers, so the site does not stay
+        // awaiting votes that will never come (it would never escalate again).
         log::error("incident: blog_id={}: Veriflier escalation failed: {}", job.site.blog_id, e.what());
       }
       lock.lock();
       --asking;
-      if (votes) {
-        answered.push_back({std::move(job.site), job.request.request_id, std::move(*votes)});
-        wake.notify_all();
-      }
+      answered.push_back({std::move(job.site), job.request.request_id, std::move(votes)});
+      wake.notify_all();
     }
   }
 
