@@ -183,6 +183,22 @@ struct IncidentWorker::Impl {
   // of failing sites shares the tracker's multi-row transactions.
   static constexpr std::size_t kMaxGroup = 256;
 
+  // Retry state of a site that got no result for this long is dropped: the site left this host
+  // (bucket moved, deactivated, deleted). A site still checked only loses what a restart loses;
+  // its open event is found again from the fetch. Nothing else ever removed such entries.
+  static constexpr std::chrono::hours kRetryStateMaxIdle{6};
+  Clock::time_point next_expiry = Clock::now();
+
+  void expire_idle_states() {
+    const auto now = Clock::now();
+    if (now < next_expiry) return;
+    next_expiry = now + std::chrono::minutes(1);
+    if (const std::size_t dropped = tracker.expire_idle(now, kRetryStateMaxIdle)) {
+      log::info("incident: dropped the retry state of {} site(s) without a result for {} h", dropped,
+                kRetryStateMaxIdle.count());
+    }
+  }
+
   void process(std::vector<Posted>& items) {
     const auto now = Clock::now();
     tracker.update_settings(incident::EscalationSettings::from(*deps.config->current()));
@@ -227,6 +243,7 @@ struct IncidentWorker::Impl {
       if (stopping && ((queue.empty() && answered.empty() && asking == 0) || Clock::now() >= give_up_at)) {
         break;
       }
+      expire_idle_states();
       while (!stopping && !retries.empty() && retries.top().at <= Clock::now()) {
         PendingRetry due = retries.top();
         retries.pop();
