@@ -187,15 +187,20 @@ struct IncidentWorker::Impl {
   // (bucket moved, deactivated, deleted). A site still checked only loses what a restart loses;
   // its open event is found again from the fetch. Nothing else ever removed such entries.
   static constexpr std::chrono::hours kRetryStateMaxIdle{6};
-  Clock::time_point next_expiry = Clock::now();
+  Clock::time_point next_housekeeping = Clock::now();
 
-  void expire_idle_states() {
+  // Once a minute, with `mutex` held: the expiry above, and a line while escalations wait for a
+  // thread (in a mass outage they explain why Down notices come late).
+  void housekeeping() {
     const auto now = Clock::now();
-    if (now < next_expiry) return;
-    next_expiry = now + std::chrono::minutes(1);
+    if (now < next_housekeeping) return;
+    next_housekeeping = now + std::chrono::minutes(1);
     if (const std::size_t dropped = tracker.expire_idle(now, kRetryStateMaxIdle)) {
       log::info("incident: dropped the retry state of {} site(s) without a result for {} h", dropped,
                 kRetryStateMaxIdle.count());
+    }
+    if (!escalations.empty()) {
+      log::info("incident: {} Veriflier escalation(s) waiting, {} being asked", escalations.size(), asking);
     }
   }
 
@@ -243,7 +248,7 @@ struct IncidentWorker::Impl {
       if (stopping && ((queue.empty() && answered.empty() && asking == 0) || Clock::now() >= give_up_at)) {
         break;
       }
-      expire_idle_states();
+      housekeeping();
       while (!stopping && !retries.empty() && retries.top().at <= Clock::now()) {
         PendingRetry due = retries.top();
         retries.pop();
