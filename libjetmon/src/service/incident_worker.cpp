@@ -258,8 +258,9 @@ struct IncidentWorker::Impl {
         if (!started) retries.push({Clock::now() + std::chrono::seconds(1), due.site});
       }
       if (queue.empty() && answered.empty()) {
-        // Stopping with escalations still being asked: wait for their votes (or give_up_at).
-        if (stopping) wake.wait_until(lock, std::min(give_up_at, Clock::now() + std::chrono::milliseconds(100)));
+        // Stopping with escalations still being asked: every asker hands back votes and notifies
+        // `wake` when it ends, so wait for that (or give_up_at).
+        if (stopping) wake.wait_until(lock, give_up_at, [&] { return !answered.empty() || asking == 0; });
         continue;
       }
       if (!stopping && answered.empty() && deps.gather.count() > 0 && queue.size() < kMaxGroup) {

@@ -192,6 +192,7 @@ std::vector<HttpOutcome> perform_all(const std::vector<HttpCall>& calls,
     }
 
     int still_running = static_cast<int>(running);
+    bool cancelled = false;
     while (running > 0) {
       if (curl_multi_perform(batch.multi(), &still_running) != CURLM_OK) break;
       int queued = 0;
@@ -206,7 +207,8 @@ std::vector<HttpOutcome> perform_all(const std::vector<HttpCall>& calls,
         }
       }
       if (running == 0) break;
-      if (options.cancel != nullptr && options.cancel->load()) break;
+      cancelled = options.cancel != nullptr && options.cancel->load();
+      if (cancelled) break;
       const auto left = duration_cast<milliseconds>(deadline - SteadyClock::now()).count();
       if (left <= 0) break;
       const int wait_ms = static_cast<int>(std::min<std::int64_t>(left, 1000));
@@ -214,7 +216,6 @@ std::vector<HttpOutcome> perform_all(const std::vector<HttpCall>& calls,
     }
     for (auto& t : batch.transfers()) {
       if (!t->done) {
-        const bool cancelled = options.cancel != nullptr && options.cancel->load();
         t->outcome.error = cancelled ? std::string("cancelled")
                                      : fmt::format("no reply within {} ms",
                                                    std::max<std::int64_t>(
