@@ -33,6 +33,13 @@ using SteadyClock = std::chrono::steady_clock;
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
+// Durations kept for the adaptive linger threshold: the last checks to end (about 50 ms of a
+// busy round, a few seconds of a quiet one).
+constexpr std::size_t kRecentDurations = 256;
+// How often running checks are looked at for lingering. A silent site holds its slot for about
+// the threshold plus half of this.
+constexpr std::uint64_t kLingerTickMs = 100;
+
 constexpr std::size_t kMaxHeaderBytes = 256 * 1024;  // all header lines of one hop
 constexpr std::size_t kMaxErrorText = 300;
 constexpr long kReceiveBufferBytes = 16 * 1024;
@@ -181,6 +188,11 @@ struct Engine::Impl {
   // Checks for the ceiling in start order, so the linger tick looks only at the ones old enough
   // to turn lingering. An entry whose transfer has ended is dropped when it reaches the front.
   std::deque<std::pair<std::uint64_t, Transfer*>> by_start;
+  // Durations of the last checks for the ceiling to end (a ring), and the threshold they give.
+  std::vector<milliseconds> recent_durations;
+  std::vector<milliseconds> durations_scratch;  // reordered by adaptive_linger_after
+  std::size_t next_duration = 0;
+  milliseconds current_linger_after{0};
   std::uint64_t last_serial = 0;
   std::vector<CurlEasy> idle_easy;
   std::deque<ConnectionShard> shards;  // deque: leases point into it
@@ -194,7 +206,8 @@ struct Engine::Impl {
   std::atomic<std::size_t> stat_pending{0};
   std::atomic<std::uint64_t> stat_completed{0};
 
-  explicit Impl(EngineOptions opts) : options(std::move(opts)), max_in_flight(options.max_in_flight) {}
+  explicit Impl(EngineOptions opts)
+      : options(std::move(opts)), max_in_flight(options.max_in_flight), current_linger_after(options.linger_after) {}
 
   // ---- loop thread -------------------------------------------------------------------------
 
@@ -255,15 +268,20 @@ struct Engine::Impl {
            slow_running < slow_check_capacity(ceiling(), hard_cap());
   }
 
-  // Every 250 ms: checks past linger_after leave the ceiling, and their slots are refilled.
+  // Every tick: checks past the current threshold leave the ceiling, and their slots are refilled.
   void on_linger_tick() {
     const auto now = SteadyClock::now();
+    if (!recent_durations.empty()) {
+      durations_scratch.assign(recent_durations.begin(), recent_durations.end());
+      current_linger_after = adaptive_linger_after(durations_scratch, options.linger_floor, options.linger_factor,
+                                                   options.linger_after);
+    }
     bool freed = false;
     while (!by_start.empty()) {
       const auto [serial, t] = by_start.front();
       // Only a transfer still running is dereferenced; its serial shows it is the same one.
       if (running.count(t) > 0 && t->serial == serial) {
-        if (now - t->started < options.linger_after) break;
+        if (now - t->started < current_linger_after) break;
         if (!t->lingering) {
           t->lingering = true;
           ++lingering;
@@ -627,7 +645,19 @@ struct Engine::Impl {
     t.result.ttfb_ms = starttransfer > 0 && pretransfer > 0 ? phase_ms(starttransfer, pretransfer) : 0;
   }
 
+  void note_duration(const Transfer& t) {
+    if (t.slow) return;
+    const auto took = duration_cast<milliseconds>(SteadyClock::now() - t.started);
+    if (recent_durations.size() < kRecentDurations) {
+      recent_durations.push_back(took);
+    } else {
+      recent_durations[next_duration] = took;
+      next_duration = (next_duration + 1) % kRecentDurations;
+    }
+  }
+
   void finish(std::unique_ptr<Transfer> t, TransportOutcome outcome, std::string error_text) {
+    if (outcome != TransportOutcome::build_error) note_duration(*t);
     CheckResult r = std::move(t->result);
     r.final_url = t->hop_url;
     r.cert_not_after = t->tls.cert_not_after;
@@ -825,7 +855,7 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(o
   uv_timer_init(&s.loop, &s.linger_timer);
   s.linger_timer.data = &s;
   uv_timer_start(&s.linger_timer, [](uv_timer_t* h) { static_cast<Impl*>(h->data)->on_linger_tick(); },
-                 250, 250);
+                 kLingerTickMs, kLingerTickMs);
   uv_poll_init(&s.loop, &s.sockets_poll, s.sockets.descriptor());
   s.sockets_poll.data = &s;
   uv_poll_start(&s.sockets_poll, UV_READABLE, &Impl::on_sockets_ready);
@@ -867,6 +897,18 @@ std::size_t socket_budget(std::uint64_t open_file_limit) {
   if (open_file_limit <= reserve) return 1;
   const std::uint64_t budget = open_file_limit - reserve;
   return budget > SIZE_MAX ? SIZE_MAX : static_cast<std::size_t>(budget);
+}
+
+milliseconds adaptive_linger_after(std::vector<milliseconds>& recent, milliseconds linger_floor,
+                                   std::size_t linger_factor, milliseconds linger_after) {
+  if (recent.empty() || linger_factor == 0) return linger_after;
+  const auto middle = recent.begin() + static_cast<std::ptrdiff_t>(recent.size() / 2);
+  std::nth_element(recent.begin(), middle, recent.end());
+  const auto factor = static_cast<std::int64_t>(std::min<std::size_t>(linger_factor, 1'000'000));
+  const std::int64_t scaled = middle->count() > linger_after.count() / std::max<std::int64_t>(1, factor)
+                                  ? linger_after.count()
+                                  : middle->count() * factor;
+  return std::clamp(milliseconds(scaled), std::min(linger_floor, linger_after), linger_after);
 }
 
 std::size_t running_cap(std::size_t max_in_flight, std::size_t max_lingering_factor, std::size_t max_open_sockets) {

@@ -97,6 +97,7 @@ CheckRequest expected_slow_request_for(const FixtureSite& site, std::uint64_t bl
 EngineOptions one_slot_without_lingering(std::size_t max_lingering_factor) {
   EngineOptions options = test_engine_options(1);
   options.linger_after = milliseconds(60000);
+  options.linger_factor = 0;
   options.max_lingering_factor = max_lingering_factor;
   return options;
 }
@@ -477,6 +478,56 @@ TEST_CASE("slow capacity leaves the ceiling and as much again free under the har
     CHECK(cap == row.hard_cap);
     if (row.max_in_flight != kAny) CHECK(slow_check_capacity(row.max_in_flight, cap) == row.slow_capacity);
   }
+}
+
+TEST_CASE("checks linger after eight times the recent median within the floor and linger_after", "[check][engine]") {
+  struct Row {
+    std::vector<int> recent_ms;
+    int floor_ms;
+    std::size_t factor;
+    int linger_after_ms;
+    int expected_ms;
+  };
+  const Row rows[] = {
+      {{}, 250, 8, 2000, 2000},               // nothing ended yet
+      {{10, 12, 9, 400}, 250, 0, 2000, 2000},  // factor 0: adaptive lingering off
+      {{10, 12, 9, 400}, 250, 8, 2000, 250},   // fast checks: the floor
+      {{10, 12, 9, 400}, 0, 8, 2000, 96},      // median 12 (upper of the middle two)
+      {{100, 180, 90, 10000, 150}, 250, 8, 2000, 1200},  // a busy healthy round
+      {{10000, 10000, 20, 10000}, 250, 8, 2000, 2000},   // most checks slow: linger_after
+      {{300}, 250, 8, 2000, 2000},  // 2400 capped
+      {{250}, 250, 8, 2000, 2000},  // exactly linger_after / factor
+      {{10}, 250, 8, 200, 200},     // a floor above linger_after gives linger_after
+      {{1'000'000'000}, 250, SIZE_MAX, 2000, 2000},  // no overflow
+  };
+  for (const Row& row : rows) {
+    std::vector<milliseconds> recent;
+    for (int ms : row.recent_ms) recent.emplace_back(ms);
+    INFO("recent " << row.recent_ms.size() << " floor " << row.floor_ms << " factor " << row.factor
+                   << " linger_after " << row.linger_after_ms);
+    CHECK(adaptive_linger_after(recent, milliseconds(row.floor_ms), row.factor,
+                                milliseconds(row.linger_after_ms)) == milliseconds(row.expected_ms));
+  }
+}
+
+TEST_CASE("a check far slower than the recent ones lingers before linger_after", "[check][engine]") {
+  FixtureSite site(answers_after(milliseconds(0)));
+  site.route("/slow", answers_after(milliseconds(4000)));
+  EngineOptions options = test_engine_options(1);
+  options.linger_after = milliseconds(60000);  // only the adaptive threshold can let it linger
+  Engine engine(options);
+  Results results;
+  const auto record = results.callback();
+  for (std::uint64_t id = 1; id <= 20; ++id) REQUIRE(engine.submit(request_for(site, id), record));
+  REQUIRE(results.wait_for_count(20, milliseconds(20000)));
+  REQUIRE(engine.submit(slow_request_for(site, 21), record));
+  for (std::uint64_t id = 22; id <= 24; ++id) REQUIRE(engine.submit(request_for(site, id), record));
+  REQUIRE(results.wait_for_count(24, milliseconds(30000)));
+  CHECK(engine.stop(milliseconds(1000)));
+  const auto order = results.blog_ids_in_completion_order();
+  // With one slot and linger_after 60 s, the three fast checks would wait 4 s behind the slow one.
+  REQUIRE(order.size() == 24);
+  CHECK(std::vector<std::uint64_t>(order.begin() + 20, order.end()) == std::vector<std::uint64_t>{22, 23, 24, 21});
 }
 
 TEST_CASE("checks get the open-file limit less an eighth kept for everything else", "[check][engine]") {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "jetmon/check/check.hpp"
 
@@ -17,6 +18,11 @@ struct EngineOptions {
   // cost of a socket and a few KB, so it stops counting against max_in_flight and the next
   // check starts. One slow site never holds up the others; the deadline still ends it.
   std::chrono::milliseconds linger_after{2000};
+  // While most checks end quickly, a check lingers sooner: after linger_factor × the median of
+  // the last checks' durations, never before linger_floor (see adaptive_linger_after). A
+  // linger_factor of 0 keeps linger_after.
+  std::chrono::milliseconds linger_floor{250};
+  std::size_t linger_factor = 8;
   // Ceiling on everything running, lingering and expect_slow included: max_in_flight × this.
   std::size_t max_lingering_factor = 10;
   // Sockets the engine may hold at once (one per running check), whatever the two above allow.
@@ -37,6 +43,14 @@ std::size_t running_cap(std::size_t max_in_flight, std::size_t max_lingering_fac
 // How many expect_slow checks may run at once: the hard cap less twice the ceiling (room for the
 // ceiling's own checks and as many again turning lingering), at least one.
 std::size_t slow_check_capacity(std::size_t max_in_flight, std::size_t running_cap);
+
+// When a check for the ceiling turns lingering: linger_factor × the median of `recent` (durations
+// of recently ended checks, reordered in place), within [linger_floor, linger_after]. With no
+// recent durations, linger_after.
+std::chrono::milliseconds adaptive_linger_after(std::vector<std::chrono::milliseconds>& recent,
+                                                std::chrono::milliseconds linger_floor,
+                                                std::size_t linger_factor,
+                                                std::chrono::milliseconds linger_after);
 
 // Live figures for the dashboard and metrics.
 struct EngineStats {
