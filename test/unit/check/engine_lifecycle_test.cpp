@@ -461,7 +461,9 @@ TEST_CASE("slow capacity leaves the ceiling and as much again free under the har
   };
   constexpr std::size_t kAny = SIZE_MAX;
   const Row rows[] = {
-      {1000, 10, kAny, 10000, 8000},  // the monitor's defaults
+      {1000, 20, kAny, 20000, 18000},  // the monitor's defaults
+      {1000, 20, 17500, 17500, 15500},  // a soft limit of 20,000 open files
+      {1000, 10, kAny, 10000, 8000},
       {1000, 10, 57344, 10000, 8000},  // LimitNOFILE=65536 leaves room
       {1000, 10, 6000, 6000, 4000},   // the open-file limit binds
       {1000, 10, 2500, 2500, 500},
@@ -528,6 +530,18 @@ TEST_CASE("a check far slower than the recent ones lingers before linger_after",
   // With one slot and linger_after 60 s, the three fast checks would wait 4 s behind the slow one.
   REQUIRE(order.size() == 24);
   CHECK(std::vector<std::uint64_t>(order.begin() + 20, order.end()) == std::vector<std::uint64_t>{22, 23, 24, 21});
+}
+
+TEST_CASE("by default a known-failing tenth of 100 times the ceiling waits out its timeout at once", "[check][engine]") {
+  // A round submits its sites with open events first, as slow checks. With 10 % of 100,000
+  // sites silent and NUM_WORKERS 1,000, all ~10,000 must fit the slow capacity: the ones left
+  // over start when the first time out, and the round takes two timeouts instead of one.
+  const EngineOptions defaults;
+  for (const std::size_t ceiling : {60, 1000, 2000}) {
+    INFO("max_in_flight " << ceiling);
+    const std::size_t cap = running_cap(ceiling, defaults.max_lingering_factor, SIZE_MAX);
+    CHECK(slow_check_capacity(ceiling, cap) >= 10 * ceiling);
+  }
 }
 
 TEST_CASE("checks get the open-file limit less an eighth kept for everything else", "[check][engine]") {

@@ -24,7 +24,9 @@ struct EngineOptions {
   std::chrono::milliseconds linger_floor{250};
   std::size_t linger_factor = 8;
   // Ceiling on everything running, lingering and expect_slow included: max_in_flight × this.
-  std::size_t max_lingering_factor = 10;
+  // 20 lets a round's known-failing tenth of 100 × max_in_flight sites all wait out their timeout
+  // at once beside the ceiling (slow capacity 18 × max_in_flight).
+  std::size_t max_lingering_factor = 20;
   // Sockets the engine may hold at once (one per running check), whatever the two above allow.
   // 0: socket_budget() of the process's open-file limit when the engine starts. Past the limit
   // a check would fail to open its socket and report a healthy site as unreachable.
