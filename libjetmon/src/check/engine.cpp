@@ -143,7 +143,7 @@ struct Transfer {
 
   TlsCapture tls;
   ShardLease shard;
-  bool lingering = false;  // running past linger_after: outside the in-flight ceiling
+  bool lingering = false;  // running past the linger threshold: outside the in-flight ceiling
   bool slow = false;       // submitted expect_slow: outside the ceiling from the start
   std::uint64_t serial = 0;  // tells this transfer from a later one at the same address
 };

@@ -232,7 +232,7 @@ struct Orchestrator::Impl {
       {
         std::unique_lock lock(mutex);
         // Check completions notify `changed`; the writer draining its backlog does not, so poll it.
-        // Lingering checks (slow or silent sites past the engine's linger_after) no longer hold
+        // Lingering checks (slow or silent sites past the engine's linger threshold) no longer hold
         // an engine slot, so they do not hold back the window either; the 250 ms poll sees them.
         // The window counts the pass's own checks only: the failing sites started first wait
         // in the engine's slow queue, which never holds back the pass.

@@ -14,9 +14,10 @@ struct EngineOptions {
   std::size_t max_in_flight = 60;       // NUM_WORKERS: checks running at once
   std::size_t max_pending = 1'000'000;  // submissions waiting for a slot; beyond it submit() refuses
   std::string ca_file;                  // empty: the system CA bundle
-  // A check running longer than this is "lingering": it waits on a slow or silent site at the
-  // cost of a socket and a few KB, so it stops counting against max_in_flight and the next
-  // check starts. One slow site never holds up the others; the deadline still ends it.
+  // A check running longer than the linger threshold (at most this) is "lingering": it waits on
+  // a slow or silent site at the cost of a socket and a few KB, so it stops counting against
+  // max_in_flight and the next check starts. One slow site never holds up the others; the
+  // deadline still ends it.
   std::chrono::milliseconds linger_after{2000};
   // While most checks end quickly, a check lingers sooner: after linger_factor × the median of
   // the last checks' durations, never before linger_floor (see adaptive_linger_after). A
@@ -59,7 +60,7 @@ struct EngineStats {
   std::size_t in_flight = 0;
   std::size_t pending = 0;
   std::uint64_t completed = 0;
-  std::size_t lingering = 0;  // of in_flight: running past linger_after, outside the ceiling
+  std::size_t lingering = 0;  // of in_flight: running past the linger threshold, outside the ceiling
   std::size_t slow = 0;       // of in_flight: submitted expect_slow, outside the ceiling
 };
 
