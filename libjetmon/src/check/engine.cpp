@@ -94,25 +94,51 @@ struct ConnectionShard {
 };
 inline constexpr std::size_t kTransfersPerShard = 64;
 
-// Holds a transfer's place in a shard; gives it back when the transfer ends, however it ends.
-class ShardLease {
+// A multi handle for a slice of the transfers in flight, with its own timer. libcurl 7.88 keeps
+// a multi handle's sockets in a hash of 911 slots: with ~10,000 sockets open (10 % of 100,000
+// sites silent) its lookups were the one hot spot that grew, and the check loop's thread, which
+// bounds a round's pass, spent more per check. Loop thread only; never moved once created.
+struct Lane {
+  Engine::Impl* engine = nullptr;
+  CurlMulti multi;
+  uv_timer_t timer{};
+  std::size_t active = 0;
+};
+
+// Holds a transfer's place in a shard or a lane; gives it back when the transfer ends, however
+// it ends.
+template <typename Place>
+class PlaceLease {
  public:
-  ShardLease() = default;
-  explicit ShardLease(ConnectionShard* shard) : shard_(shard) {
-    if (shard_ != nullptr) ++shard_->active;
+  PlaceLease() = default;
+  explicit PlaceLease(Place* place) : place_(place) {
+    if (place_ != nullptr) ++place_->active;
   }
-  ~ShardLease() { if (shard_ != nullptr) --shard_->active; }
-  ShardLease(const ShardLease&) = delete;
-  ShardLease& operator=(const ShardLease&) = delete;
-  ShardLease& operator=(ShardLease&& other) noexcept {
-    std::swap(shard_, other.shard_);
+  ~PlaceLease() { if (place_ != nullptr) --place_->active; }
+  PlaceLease(const PlaceLease&) = delete;
+  PlaceLease& operator=(const PlaceLease&) = delete;
+  PlaceLease& operator=(PlaceLease&& other) noexcept {
+    std::swap(place_, other.place_);
     return *this;
   }
-  CURLSH* share() const { return shard_ != nullptr ? shard_->share.get() : nullptr; }
+  Place* get() const { return place_; }
 
  private:
-  ConnectionShard* shard_ = nullptr;
+  Place* place_ = nullptr;
 };
+
+// The first place of `places` with room after the last one given (round-robin), or null.
+template <typename Place>
+Place* place_with_room(std::deque<Place>& places, std::size_t& next, std::size_t per_place) {
+  for (std::size_t i = 0; i < places.size(); ++i) {
+    Place& candidate = places[(next + i) % places.size()];
+    if (candidate.active < per_place) {
+      next = (next + i + 1) % places.size();
+      return &candidate;
+    }
+  }
+  return nullptr;
+}
 
 // One check: one or more hops (manual redirects) on a single easy handle.
 struct Transfer {
@@ -142,7 +168,8 @@ struct Transfer {
   bool keyword_found = false;
 
   TlsCapture tls;
-  ShardLease shard;
+  PlaceLease<ConnectionShard> shard;
+  PlaceLease<Lane> lane;
   bool lingering = false;  // running past the linger threshold: outside the in-flight ceiling
   bool slow = false;       // submitted expect_slow: outside the ceiling from the start
   std::uint64_t serial = 0;  // tells this transfer from a later one at the same address
@@ -159,12 +186,10 @@ struct Engine::Impl {
 
   uv_loop_t loop{};
   uv_async_t wake{};
-  uv_timer_t curl_timer{};
   uv_timer_t grace_timer{};
   uv_timer_t linger_timer{};
   SocketSet sockets;
   uv_poll_t sockets_poll{};  // readable when a socket in `sockets` is ready
-  CurlMulti multi;
   std::thread thread;
   bool loop_ready = false;
   bool clean_close = false;
@@ -197,6 +222,9 @@ struct Engine::Impl {
   std::vector<CurlEasy> idle_easy;
   std::deque<ConnectionShard> shards;  // deque: leases point into it
   std::size_t next_shard = 0;
+  std::deque<Lane> lanes;  // deque: leases, libcurl and the lanes' timers point into it
+  std::size_t next_lane = 0;
+  std::vector<Lane*> lane_of_socket;  // by descriptor: the lane whose multi handle watches it
   bool stopping = false;
   bool handles_closing = false;
 
@@ -372,9 +400,14 @@ struct Engine::Impl {
       finish(std::move(transfer), TransportOutcome::build_error, "out of memory creating a transfer");
       return;
     }
-    t->shard = ShardLease(shard_with_room());
-    if (t->shard.share() == nullptr) {
+    t->shard = PlaceLease<ConnectionShard>(shard_with_room());
+    if (t->shard.get() == nullptr) {
       finish(std::move(transfer), TransportOutcome::build_error, "out of memory creating a connection cache");
+      return;
+    }
+    t->lane = PlaceLease<Lane>(lane_with_room());
+    if (t->lane.get() == nullptr) {
+      finish(std::move(transfer), TransportOutcome::build_error, "out of memory creating a multi handle");
       return;
     }
     if (!build_header_list(*t)) {
@@ -394,19 +427,34 @@ struct Engine::Impl {
   // Round-robin over the shards; a new one when every shard is full. Null when libcurl cannot
   // allocate one.
   ConnectionShard* shard_with_room() {
-    for (std::size_t i = 0; i < shards.size(); ++i) {
-      ConnectionShard& candidate = shards[(next_shard + i) % shards.size()];
-      if (candidate.active < kTransfersPerShard) {
-        next_shard = (next_shard + i + 1) % shards.size();
-        return &candidate;
-      }
-    }
+    if (ConnectionShard* shard = place_with_room(shards, next_shard, kTransfersPerShard)) return shard;
     CurlShare share(curl_share_init());
     if (!share || curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK) {
       return nullptr;
     }
     shards.push_back(ConnectionShard{std::move(share), 0});
     return &shards.back();
+  }
+
+  // The same for lanes. A lane's timer is closed only when the engine stops, so lanes stay.
+  Lane* lane_with_room() {
+    if (Lane* lane = place_with_room(lanes, next_lane, std::max<std::size_t>(1, options.transfers_per_lane))) {
+      return lane;
+    }
+    CurlMulti multi(curl_multi_init());
+    if (!multi) return nullptr;
+    Lane& lane = lanes.emplace_back();
+    lane.engine = this;
+    lane.multi = std::move(multi);
+    uv_timer_init(&loop, &lane.timer);
+    lane.timer.data = &lane;
+    CURLM* m = lane.multi.get();
+    curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, &Impl::on_curl_socket);
+    curl_multi_setopt(m, CURLMOPT_SOCKETDATA, &lane);
+    curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, &Impl::on_curl_timer);
+    curl_multi_setopt(m, CURLMOPT_TIMERDATA, &lane);
+    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, 1L);
+    return &lane;
   }
 
   static bool build_header_list(Transfer& t) {
@@ -444,7 +492,7 @@ struct Engine::Impl {
     auto set = [&ok](CURLcode rc) { ok = ok && rc == CURLE_OK; };
     set(curl_easy_setopt(e, CURLOPT_URL, t.hop_url.c_str()));
     set(curl_easy_setopt(e, CURLOPT_PRIVATE, &t));
-    set(curl_easy_setopt(e, CURLOPT_SHARE, t.shard.share()));
+    set(curl_easy_setopt(e, CURLOPT_SHARE, t.shard.get()->share.get()));
     set(curl_easy_setopt(e, CURLOPT_HTTPGET, 1L));
     set(curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1)));
     set(curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https"));
@@ -480,7 +528,7 @@ struct Engine::Impl {
     set(curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, &Impl::on_ssl_ctx));
     set(curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, &t));
     if (!ok) return false;
-    return curl_multi_add_handle(multi.get(), e) == CURLM_OK;
+    return curl_multi_add_handle(t.lane.get()->multi.get(), e) == CURLM_OK;
   }
 
   static CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* userdata) {
@@ -566,7 +614,7 @@ struct Engine::Impl {
   }
 
   void on_transfer_done(Transfer* t, CURLcode rc) {
-    curl_multi_remove_handle(multi.get(), t->easy.get());
+    curl_multi_remove_handle(t->lane.get()->multi.get(), t->easy.get());
     std::unique_ptr<Transfer> owned(t);
     untrack(t);
 
@@ -700,15 +748,24 @@ struct Engine::Impl {
   }
 
   void process_curl_messages() {
-    int queued = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi.get(), &queued)) {
-      if (msg->msg != CURLMSG_DONE) continue;
-      Transfer* t = nullptr;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
-      const CURLcode rc = msg->data.result;
-      if (t != nullptr) on_transfer_done(t, rc);
+    // By index: a completion may start a check, and a new lane would invalidate iterators.
+    for (std::size_t i = 0; i < lanes.size(); ++i) {
+      Lane& lane = lanes[i];
+      if (!lane.multi) continue;
+      int queued = 0;
+      while (CURLMsg* msg = curl_multi_info_read(lane.multi.get(), &queued)) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        Transfer* t = nullptr;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+        const CURLcode rc = msg->data.result;
+        if (t != nullptr) on_transfer_done(t, rc);
+      }
     }
     fill_slots();
+  }
+
+  Lane* lane_of(int fd) const {
+    return fd >= 0 && static_cast<std::size_t>(fd) < lane_of_socket.size() ? lane_of_socket[fd] : nullptr;
   }
 
   // ---- libcurl <-> libuv glue ---------------------------------------------------------------
@@ -716,29 +773,34 @@ struct Engine::Impl {
   // libcurl's socket callback. The interest mask lives in libcurl's socketp (0 = not watched),
   // so watching a socket allocates nothing.
   static int on_curl_socket(CURL*, curl_socket_t fd, int what, void* userp, void* socketp) {
-    auto* self = static_cast<Impl*>(userp);
+    auto* lane = static_cast<Lane*>(userp);
+    Impl* self = lane->engine;
     const auto previous = static_cast<unsigned>(reinterpret_cast<std::uintptr_t>(socketp));
     if (what == CURL_POLL_REMOVE) {
       if (previous != 0) {
         self->sockets.forget(fd);
-        curl_multi_assign(self->multi.get(), fd, nullptr);
+        if (self->lane_of(fd) == lane) self->lane_of_socket[static_cast<std::size_t>(fd)] = nullptr;
+        curl_multi_assign(lane->multi.get(), fd, nullptr);
       }
       return 0;
     }
+    if (fd < 0) return -1;
     unsigned interest = 0;
     if (what & CURL_POLL_IN) interest |= kWantRead;
     if (what & CURL_POLL_OUT) interest |= kWantWrite;
     if (!self->sockets.watch(fd, interest, previous)) return -1;
+    const auto slot = static_cast<std::size_t>(fd);
+    if (slot >= self->lane_of_socket.size()) self->lane_of_socket.resize(slot + 1, nullptr);
+    self->lane_of_socket[slot] = lane;
     if (interest != previous) {
-      curl_multi_assign(self->multi.get(), fd,
-                        reinterpret_cast<void*>(static_cast<std::uintptr_t>(interest)));
+      curl_multi_assign(lane->multi.get(), fd, reinterpret_cast<void*>(static_cast<std::uintptr_t>(interest)));
     }
     return 0;
   }
 
   static void on_sockets_ready(uv_poll_t* handle, int, int) {
     auto* self = static_cast<Impl*>(handle->data);
-    if (!self->multi) return;
+    if (self->handles_closing) return;
     constexpr int kBatch = 128;
     SocketReady ready[kBatch];
     const int n = self->sockets.ready(ready, kBatch);
@@ -748,28 +810,29 @@ struct Engine::Impl {
       if (ready[i].readable) flags |= CURL_CSELECT_IN;
       if (ready[i].writable) flags |= CURL_CSELECT_OUT;
       if (ready[i].error) flags |= CURL_CSELECT_ERR;
-      // A socket closed earlier in this batch is unknown to libcurl now and ignored by it.
-      curl_multi_socket_action(self->multi.get(), ready[i].fd, flags, &still_running);
+      // A socket closed earlier in this batch has no lane now (or is unknown to its multi).
+      Lane* lane = self->lane_of(ready[i].fd);
+      if (lane != nullptr) curl_multi_socket_action(lane->multi.get(), ready[i].fd, flags, &still_running);
     }
     self->process_curl_messages();
   }
 
   static int on_curl_timer(CURLM*, long timeout_ms, void* userp) {
-    auto* self = static_cast<Impl*>(userp);
-    if (self->handles_closing) return 0;
+    auto* lane = static_cast<Lane*>(userp);
+    if (lane->engine->handles_closing) return 0;
     if (timeout_ms < 0) {
-      uv_timer_stop(&self->curl_timer);
+      uv_timer_stop(&lane->timer);
     } else {
-      uv_timer_start(&self->curl_timer, &Impl::on_timer, static_cast<uint64_t>(timeout_ms), 0);
+      uv_timer_start(&lane->timer, &Impl::on_timer, static_cast<uint64_t>(timeout_ms), 0);
     }
     return 0;
   }
 
   static void on_timer(uv_timer_t* handle) {
-    auto* self = static_cast<Impl*>(handle->data);
+    auto* lane = static_cast<Lane*>(handle->data);
     int still_running = 0;
-    curl_multi_socket_action(self->multi.get(), CURL_SOCKET_TIMEOUT, 0, &still_running);
-    self->process_curl_messages();
+    curl_multi_socket_action(lane->multi.get(), CURL_SOCKET_TIMEOUT, 0, &still_running);
+    lane->engine->process_curl_messages();
   }
 
   // ---- shutdown ----------------------------------------------------------------------------
@@ -785,7 +848,7 @@ struct Engine::Impl {
   void cancel_running() {
     std::vector<Transfer*> victims(running.begin(), running.end());
     for (Transfer* t : victims) {
-      curl_multi_remove_handle(multi.get(), t->easy.get());
+      curl_multi_remove_handle(t->lane.get()->multi.get(), t->easy.get());
       untrack(t);
       CheckResult r = std::move(t->result);
       r.cancelled = true;
@@ -809,16 +872,20 @@ struct Engine::Impl {
     by_start.clear();
     idle_easy.clear();
     shards.clear();  // no transfer holds one any more
-    // Cleaning up the multi handle may still report sockets to close; do it while the loop runs
-    // so their close callbacks happen before uv_loop_close.
-    multi.reset();
+    // Cleaning up the multi handles may still report sockets to close; do it while the loop runs
+    // so their close callbacks happen before uv_loop_close. The lanes themselves stay until the
+    // engine is destroyed: their timers' memory must outlive the loop.
+    for (Lane& lane : lanes) {
+      lane.multi.reset();
+      uv_timer_stop(&lane.timer);
+      uv_close(reinterpret_cast<uv_handle_t*>(&lane.timer), nullptr);
+    }
+    lane_of_socket.clear();
     uv_close(reinterpret_cast<uv_handle_t*>(&sockets_poll), nullptr);
     uv_timer_stop(&grace_timer);
-    uv_timer_stop(&curl_timer);
     uv_timer_stop(&linger_timer);
     uv_close(reinterpret_cast<uv_handle_t*>(&linger_timer), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&grace_timer), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&curl_timer), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&wake), nullptr);
   }
 };
@@ -848,8 +915,6 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(o
   if (uv_loop_init(&s.loop) != 0) throw std::runtime_error("check engine: uv_loop_init failed");
   uv_async_init(&s.loop, &s.wake, [](uv_async_t* h) { static_cast<Impl*>(h->data)->on_wake(); });
   s.wake.data = &s;
-  uv_timer_init(&s.loop, &s.curl_timer);
-  s.curl_timer.data = &s;
   uv_timer_init(&s.loop, &s.grace_timer);
   s.grace_timer.data = &s;
   uv_timer_init(&s.loop, &s.linger_timer);
@@ -859,13 +924,6 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(o
   uv_poll_init(&s.loop, &s.sockets_poll, s.sockets.descriptor());
   s.sockets_poll.data = &s;
   uv_poll_start(&s.sockets_poll, UV_READABLE, &Impl::on_sockets_ready);
-  s.multi.reset(curl_multi_init());
-  if (!s.multi) throw std::runtime_error("check engine: curl_multi_init failed");
-  curl_multi_setopt(s.multi.get(), CURLMOPT_SOCKETFUNCTION, &Impl::on_curl_socket);
-  curl_multi_setopt(s.multi.get(), CURLMOPT_SOCKETDATA, &s);
-  curl_multi_setopt(s.multi.get(), CURLMOPT_TIMERFUNCTION, &Impl::on_curl_timer);
-  curl_multi_setopt(s.multi.get(), CURLMOPT_TIMERDATA, &s);
-  curl_multi_setopt(s.multi.get(), CURLMOPT_MAXCONNECTS, 1L);
   s.loop_ready = true;
   s.thread = start_named_thread("jm-checks", [&s] { s.run(); });
 }

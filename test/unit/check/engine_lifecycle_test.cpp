@@ -360,6 +360,34 @@ TEST_CASE("the fixture site and the engine leave no threads or descriptors behin
   CHECK(count_entries("/proc/self/task") == threads_before);
 }
 
+TEST_CASE("checks spread over many multi handles all complete and leave no descriptors behind", "[check][engine]") {
+  {
+    FixtureSite warm_up(answers_after(milliseconds(0)));  // libcurl's and OpenSSL's first use
+    CHECK(run_check(request_for(warm_up, 1), test_engine_options()).success);
+  }
+  const std::size_t fds_before = count_entries("/proc/self/fd");
+  {
+    FixtureSite site(answers_after(milliseconds(200)));
+    FixtureSite held(answers_after(seconds(20)));
+    EngineOptions options = test_engine_options(20);
+    options.transfers_per_lane = 2;  // at least ten multi handles
+    Engine engine(options);
+    Results results;
+    for (std::uint64_t id = 1; id <= 40; ++id) REQUIRE(engine.submit(request_for(site, id), results.callback()));
+    REQUIRE(results.wait_for_count(40, seconds(20)));
+    REQUIRE(engine.submit(request_for(held, 41, 30), results.callback()));
+    REQUIRE(eventually([&] { return held.connections() == 1; }, seconds(5)));
+    CHECK(engine.stop(milliseconds(0)));  // cancels the held check in its lane
+    const auto all = results.take();
+    REQUIRE(all.size() == 41);
+    std::size_t succeeded = 0;
+    for (const CheckResult& r : all) succeeded += r.success ? 1 : 0;
+    CHECK(succeeded == 40);
+    CHECK(site.max_concurrent() > 2);  // they ran at once, across lanes
+  }
+  CHECK(count_entries("/proc/self/fd") == fds_before);  // every multi handle's socketpair closed
+}
+
 TEST_CASE("a slow site lingers outside the ceiling so the checks behind it go on", "[check][engine]") {
   FixtureSite site(answers_after(milliseconds(0)));
   site.route("/slow", answers_after(milliseconds(3000)));

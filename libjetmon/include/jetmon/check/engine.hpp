@@ -28,6 +28,9 @@ struct EngineOptions {
   // 20 lets a round's known-failing tenth of 100 × max_in_flight sites all wait out their timeout
   // at once beside the ceiling (slow capacity 18 × max_in_flight).
   std::size_t max_lingering_factor = 20;
+  // Transfers per libcurl multi handle. Each holds its sockets in a fixed 911-slot hash, so one
+  // handle for ~10,000 open sockets made every lookup walk a chain; each also holds a socketpair.
+  std::size_t transfers_per_lane = 512;
   // Sockets the engine may hold at once (one per running check), whatever the two above allow.
   // 0: socket_budget() of the process's open-file limit when the engine starts. Past the limit
   // a check would fail to open its socket and report a healthy site as unreachable.
