@@ -962,11 +962,9 @@ milliseconds adaptive_linger_after(std::vector<milliseconds>& recent, millisecon
   if (recent.empty() || linger_factor == 0) return linger_after;
   const auto middle = recent.begin() + static_cast<std::ptrdiff_t>(recent.size() / 2);
   std::nth_element(recent.begin(), middle, recent.end());
-  const auto factor = static_cast<std::int64_t>(std::min<std::size_t>(linger_factor, 1'000'000));
-  const std::int64_t scaled = middle->count() > linger_after.count() / std::max<std::int64_t>(1, factor)
-                                  ? linger_after.count()
-                                  : middle->count() * factor;
-  return std::clamp(milliseconds(scaled), std::min(linger_floor, linger_after), linger_after);
+  const auto factor = static_cast<std::int64_t>(std::min<std::size_t>(linger_factor, INT64_MAX));
+  if (middle->count() > linger_after.count() / factor) return linger_after;  // also no overflow below
+  return std::clamp(*middle * factor, std::min(linger_floor, linger_after), linger_after);
 }
 
 std::size_t running_cap(std::size_t max_in_flight, std::size_t max_lingering_factor, std::size_t max_open_sockets) {
