@@ -46,13 +46,10 @@ struct ParamBinds {
         const auto days = chr::floor<chr::days>(t->time);
         const chr::year_month_day ymd{days};
         const chr::hh_mm_ss hms{t->time - days};
-        const int year = static_cast<int>(ymd.year());
-        if (year < 1000 || year > 9999)
-          throw DbError(fmt::format("parameter {}: date/time {} is outside years 1000-9999", i + 1,
-                                    t->to_string()));
+        t->require_sql_range(fmt::format("parameter {}", i + 1));
         MYSQL_TIME& mt = times[i];
         std::memset(&mt, 0, sizeof mt);
-        mt.year = static_cast<unsigned int>(year);
+        mt.year = static_cast<unsigned int>(static_cast<int>(ymd.year()));
         mt.month = static_cast<unsigned int>(ymd.month());
         mt.day = static_cast<unsigned int>(ymd.day());
         mt.hour = static_cast<unsigned int>(hms.hours().count());

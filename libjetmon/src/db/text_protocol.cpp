@@ -87,11 +87,8 @@ std::string Connection::literal(const Value& value) const {
     return fmt::format("{}", *d);
   }
   if (const auto* t = std::get_if<DateTime>(&v)) {
-    const std::string text = t->to_string();
-    const int year = static_cast<int>(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(t->time)}.year());
-    if (year < 1000 || year > 9999)
-      throw DbError(fmt::format("literal: date/time {} is outside years 1000-9999", text));
-    return fmt::format("'{}'", text);
+    t->require_sql_range("literal");
+    return fmt::format("'{}'", t->to_string());
   }
   const std::string& text = std::get<std::string>(v);
   std::string out(2 * text.size() + 3, '\0');

@@ -81,6 +81,13 @@ std::string DateTime::to_string() const {
   return out;
 }
 
+void DateTime::require_sql_range(std::string_view what) const {
+  const int year = static_cast<int>(chr::year_month_day{chr::floor<chr::days>(time)}.year());
+  if (year < 1000 || year > 9999) {
+    throw DbError(fmt::format("{}: date/time {} is outside years 1000-9999", what, to_string()));
+  }
+}
+
 namespace {
 
 template <typename T>

@@ -100,13 +100,13 @@ Outcome IncidentTracker::on_result(db::Connection& connection, const SiteSnapsho
     return out;
   }
   const LocalCheck local = LocalCheck::from(result);
-  return local.is_failure() ? handle_failure(connection, site, local, now)
-                            : handle_recovery(connection, site, local, now);
+  if (!local.is_failure()) return handle_recovery(connection, site, local, now);
+  return handle_failure(connection, site, local, decide_failure(retries_.get(site.blog_id), local, now, settings_),
+                        now);
 }
 
 Outcome IncidentTracker::handle_failure(db::Connection& connection, const SiteSnapshot& site,
-                                        const LocalCheck& failure, TimePoint now) {
-  FailureDecision decision = decide_failure(retries_.get(site.blog_id), failure, now, settings_);
+                                        const LocalCheck& failure, FailureDecision decision, TimePoint now) {
   RetryState& state = decision.state;
   Outcome out = failure_outcome(site.blog_id, state);
 
@@ -236,7 +236,7 @@ std::vector<Outcome> IncidentTracker::on_results(db::Connection& connection,
       first_failures.push_back({i, local, std::move(decision)});
       continue;
     }
-    outcomes[i] = handle_failure(connection, site, local, now);
+    outcomes[i] = handle_failure(connection, site, local, std::move(decision), now);
   }
   open_pending();
   return outcomes;
@@ -247,7 +247,7 @@ void IncidentTracker::open_first_failures(db::Connection& connection, std::span<
                                           std::vector<Outcome>& outcomes) {
   const auto one_by_one = [&] {
     for (const FirstFailure& f : failures) {
-      outcomes[f.index] = handle_failure(connection, results[f.index].site, f.failure, now);
+      outcomes[f.index] = handle_failure(connection, results[f.index].site, f.failure, f.decision, now);
     }
   };
   if (failures.size() < 2) return one_by_one();  // the single path's statements stay prepared

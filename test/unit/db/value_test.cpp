@@ -29,6 +29,29 @@ TEST_CASE("db: DateTime formats and parses UTC civil time with microseconds") {
   CHECK(DateTime::from_civil(1970, 1, 1, 0, 0, 1).time.time_since_epoch().count() == 1000000);
 }
 
+TEST_CASE("db: DateTime outside MariaDB's DATETIME years is refused with the caller's name") {
+  struct Case {
+    int year;
+    bool accepted;
+  };
+  const Case cases[] = {{999, false}, {1000, true}, {1970, true}, {9999, true}, {10000, false}};
+  for (const Case& c : cases) {
+    INFO("year " << c.year);
+    const DateTime t = DateTime::from_civil(c.year, 12, 31, 23, 59, 59);
+    if (c.accepted) {
+      CHECK_NOTHROW(t.require_sql_range("parameter 2"));
+    } else {
+      try {
+        t.require_sql_range("parameter 2");
+        FAIL("accepted");
+      } catch (const DbError& e) {
+        CHECK(std::string(e.what()) ==
+              "parameter 2: date/time " + t.to_string() + " is outside years 1000-9999");
+      }
+    }
+  }
+}
+
 TEST_CASE("db: Value keeps signedness and converts with range checks") {
   CHECK(std::holds_alternative<std::int64_t>(Value(-5).storage()));
   CHECK(std::holds_alternative<std::uint64_t>(Value(5u).storage()));

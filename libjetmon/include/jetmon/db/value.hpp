@@ -26,6 +26,10 @@ struct DateTime {
   // "YYYY-MM-DD HH:MM:SS", plus ".ffffff" when the microseconds are not zero.
   std::string to_string() const;
 
+  // Throws DbError naming `what` when the year is outside 1000-9999, the range of MariaDB's
+  // DATETIME: the server would store a zero date or refuse the statement.
+  void require_sql_range(std::string_view what) const;
+
   auto operator<=>(const DateTime&) const = default;
 };
 

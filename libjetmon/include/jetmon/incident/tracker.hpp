@@ -176,8 +176,9 @@ class IncidentTracker {
   const EventStore& event_store() const noexcept { return store_; }
 
  private:
+  // `decision` is decide_failure for this failure and the site's retry state as it is now.
   Outcome handle_failure(db::Connection& connection, const SiteSnapshot& site,
-                         const LocalCheck& failure, TimePoint now);
+                         const LocalCheck& failure, FailureDecision decision, TimePoint now);
   struct FirstFailure {
     std::size_t index = 0;  // into on_results' input
     LocalCheck failure;
