@@ -358,6 +358,11 @@ bool Orchestrator::submit_retry(const Site& site) { return impl_->submit(site, C
 
 OrchestratorSnapshot Orchestrator::snapshot() const { return impl_->snapshot(); }
 
+bool Orchestrator::owns_bucket(int bucket) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->ownership.range.contains(bucket);
+}
+
 void Orchestrator::drain_lease() {
   if (impl_->lease) impl_->lease->drain(impl_->db());
 }

@@ -125,6 +125,17 @@ struct IncidentWorker::Impl {
     }
   }
 
+  // A due retry of a site whose bucket this monitor no longer owns: forget the site's retry
+  // state instead of checking it, so two monitors never drive one incident.
+  bool moved_away(const schedule::Site& site) {
+    if (!deps.owns_bucket || deps.owns_bucket(site.bucket_no)) return false;
+    tracker.forget_if([&](std::uint64_t blog_id) { return blog_id == site.blog_id; });
+    log::info("incident: blog_id={} is in bucket {}, no longer among this monitor's buckets: its retry "
+              "and retry state are dropped, the bucket's new owner takes over its open event",
+              site.blog_id, site.bucket_no);
+    return true;
+  }
+
   void escalate_later(const incident::EscalateToVerifliers& request, const schedule::Site& site) {
     std::lock_guard lock(mutex);
     escalations.push_back({request, site});
@@ -253,9 +264,9 @@ struct IncidentWorker::Impl {
         PendingRetry due = retries.top();
         retries.pop();
         lock.unlock();
-        const bool started = deps.submit_retry && deps.submit_retry(due.site);
+        const bool done = moved_away(due.site) || (deps.submit_retry && deps.submit_retry(due.site));
         lock.lock();
-        if (!started) retries.push({Clock::now() + std::chrono::seconds(1), due.site});
+        if (!done) retries.push({Clock::now() + std::chrono::seconds(1), due.site});
       }
       if (queue.empty() && answered.empty()) {
         // Stopping with escalations still being asked: every asker hands back votes and notifies

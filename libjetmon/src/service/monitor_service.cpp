@@ -261,6 +261,9 @@ void MonitorService::start() {
   incident_deps.submit_retry = [&s](const schedule::Site& site) {
     return s.orchestrator && s.orchestrator->submit_retry(site);
   };
+  incident_deps.owns_bucket = [&s](int bucket_no) {
+    return !s.orchestrator || s.orchestrator->owns_bucket(bucket_no);
+  };
   incident_deps.ask_verifliers = [&s](const incident::EscalateToVerifliers& escalation,
                                       const schedule::Site& site, const std::atomic<bool>& cancel) {
     return ask_verifliers(*s.store->current(), *s.statsd, escalation, site, cancel);

@@ -5,6 +5,8 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <string>
+#include <thread>
 
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/migrations.hpp"
@@ -24,6 +26,19 @@ using jetmon::test::TestDatabase;
 using jetmon::test::UdpSink;
 using namespace std::chrono_literals;
 
+namespace {
+
+// Routes the fixture's /site to a 500 and adds it as an active site of `bucket_no`.
+void add_failing_site(jetmon::db::Connection& c, FixtureSite& site, int blog_id, int bucket_no) {
+  SiteBehaviour failing;
+  failing.status = 500;
+  site.route("/site", failing);
+  c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (?, ?, ?, 1)",
+         {blog_id, bucket_no, site.url("/site")});
+}
+
+}  // namespace
+
 TEST_CASE("service: down, retried, confirmed, recovered — events, transitions and projection", "[service]") {
   const bool projection = GENERATE(true, false);
   INFO("LEGACY_STATUS_PROJECTION_ENABLE=" << projection);
@@ -31,11 +46,7 @@ TEST_CASE("service: down, retried, confirmed, recovered — events, transitions 
   jetmon::db::run_migrations(tdb.connection(), jetmon::db::embedded_migrations(), [](std::string_view) {});
   auto& c = tdb.connection();
   FixtureSite site;
-  SiteBehaviour failing;
-  failing.status = 500;
-  site.route("/site", failing);
-  c.exec("INSERT INTO jetpack_monitor_sites (blog_id, bucket_no, monitor_url, monitor_active) VALUES (77, 3, ?, 1)",
-         {site.url("/site")});
+  add_failing_site(c, site, 77, 3);
   jetmon::test::HttpReceiver wpcom;
   UdpSink statsd;
   TempDir dir;
@@ -103,4 +114,48 @@ TEST_CASE("service: down, retried, confirmed, recovered — events, transitions 
   monitor.signal(SIGTERM);
   CHECK(monitor.wait(35s) == 0);
   CHECK(wpcom.count() == 2);  // never a notice twice
+}
+
+TEST_CASE("service: a failing site whose bucket leaves this monitor is no longer retried by it", "[service]") {
+  TestDatabase tdb;
+  jetmon::db::run_migrations(tdb.connection(), jetmon::db::embedded_migrations(), [](std::string_view) {});
+  auto& c = tdb.connection();
+  FixtureSite site;
+  add_failing_site(c, site, 78, 3);
+  TempDir dir;
+  // Without the move, the fourth local failure (about 9 s after the first) would confirm Down.
+  const auto config_owning = [&](int bucket_min, int bucket_max) {
+    return dir.write_file("config.json",
+                          R"({"AUTH_TOKEN":"t","MIN_TIME_BETWEEN_ROUNDS_SEC":1,"NUM_OF_CHECKS":4,)"
+                          R"("TIME_BETWEEN_CHECKS_SEC":3,"DASHBOARD_PORT":0,"PINNED_BUCKET_MIN":)" +
+                              std::to_string(bucket_min) + R"(,"PINNED_BUCKET_MAX":)" + std::to_string(bucket_max) +
+                              "}");
+  };
+  auto env = tdb.env();
+  env["JETMON_CONFIG"] = config_owning(0, 9);
+  env["JETMON_PID_FILE"] = dir.path() + "/jetmon2.pid";
+  BackgroundProcess monitor({JETMON2_BIN}, env, dir.path() + "/monitor.log", dir.path());
+  INFO(monitor.log());
+  const auto retries_dispatched = [&] {
+    return jetmon::test::query_int(
+        c, "SELECT COUNT(*) FROM jetmon_audit_log WHERE blog_id = 78 AND event_type = 'retry_dispatched'");
+  };
+
+  REQUIRE(eventually([&] { return retries_dispatched() >= 1; }, 20s));
+  config_owning(10, 19);  // bucket 3 now belongs to another monitor
+  monitor.signal(SIGHUP);
+  REQUIRE(eventually([&] { return monitor.log().find("(buckets 10-19)") != std::string::npos; }, 15s));
+  REQUIRE(eventually([&] {
+    return monitor.log().find("blog_id=78 is in bucket 3, no longer among this monitor's buckets") != std::string::npos;
+  }, 15s));
+  const auto dispatched = retries_dispatched();
+  std::this_thread::sleep_for(9s);  // past where the remaining local retries would have run
+  CHECK(retries_dispatched() == dispatched);
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_event_transitions WHERE blog_id = 78 "
+                                   "AND state_after = 'Down'") == 0);
+  // The event stays open as Seems Down for the bucket's new owner to carry on or close.
+  CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_events WHERE blog_id = 78 AND ended_at IS NULL "
+                                   "AND state = 'Seems Down'") == 1);
+  monitor.signal(SIGTERM);
+  CHECK(monitor.wait(35s) == 0);
 }

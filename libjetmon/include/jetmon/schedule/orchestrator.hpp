@@ -93,6 +93,8 @@ class Orchestrator {
   bool submit_retry(const Site& site);
 
   OrchestratorSnapshot snapshot() const;
+  // Whether the last claim gave this monitor `bucket`.
+  bool owns_bucket(int bucket) const;
 
   // Dynamic mode: mark this host draining and delete its row (shutdown steps 4 and 6).
   void drain_lease();

@@ -26,6 +26,10 @@ struct IncidentWorkerDeps {
   // Timed local retries (decision 2): re-check this site now. False when it cannot start yet
   // (already running); the worker tries again a second later.
   std::function<bool(const schedule::Site&)> submit_retry;
+  // Whether this monitor still owns a bucket. A timed retry of a site whose bucket a later claim
+  // gave to another host is not started: its retry state is dropped here, and the new owner,
+  // which checks the site in its own rounds, takes over the open event. Empty: every bucket.
+  std::function<bool(int bucket_no)> owns_bucket;
   // Veriflier escalation: every configured Veriflier's answer. Blocks for up to the escalation's
   // deadline; called on the worker's escalation threads, never on the worker thread itself, and
   // should return early once `cancel` turns true (the worker is stopping). Empty: none can be
