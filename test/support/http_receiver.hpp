@@ -30,6 +30,7 @@ class HttpReceiver {
     std::string path;
     httplib::Headers headers;
     std::string body;
+    int remote_port = 0;  // the client's port: requests with the same one came on one connection
 
     std::string header(const std::string& name) const {
       auto it = headers.find(name);
@@ -102,6 +103,8 @@ class HttpReceiver {
   HttpReceiver(const std::string& pattern, std::string url_path) : url_path_(std::move(url_path)) {
     server_.Post(pattern, [this](const httplib::Request& req, httplib::Response& res) { answer(req, res); });
     server_.new_task_queue = [] { return new httplib::ThreadPool(16); };  // room for held requests
+    // Senders keep connections alive; stop() waits out an idle one's keep-alive, so keep it short.
+    server_.set_keep_alive_timeout(1);
     port_ = server_.bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("http receiver: bind failed");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -113,7 +116,7 @@ class HttpReceiver {
     std::string body;
     {
       std::unique_lock lock(mu_);
-      requests_.push_back({req.method, req.path, req.headers, req.body});
+      requests_.push_back({req.method, req.path, req.headers, req.body, req.remote_port});
       if (!script_.empty()) {
         status = script_.front();
         script_.pop_front();

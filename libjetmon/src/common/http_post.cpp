@@ -36,6 +36,12 @@ HttpPoster::HttpPoster(const std::atomic<bool>* abort) : abort_(abort) {
   check::ensure_curl_global_init();
 }
 
+HttpPoster& thread_poster(const std::atomic<bool>* abort) {
+  thread_local HttpPoster poster;
+  poster.set_abort(abort);
+  return poster;
+}
+
 PostResponse HttpPoster::post(const std::string& url, const std::vector<std::string>& headers,
                               const std::string& body, std::chrono::milliseconds timeout,
                               std::chrono::milliseconds connect_timeout) {

@@ -28,6 +28,9 @@ class HttpPoster {
   // `abort` (may be null) is polled during the transfer; when it turns true the send is abandoned.
   explicit HttpPoster(const std::atomic<bool>* abort = nullptr);
 
+  // Polls `abort` (may be null) during later sends instead of the one given before.
+  void set_abort(const std::atomic<bool>* abort) { abort_ = abort; }
+
   // POST `body` to `url` with the given header lines ("Name: value"). `timeout` bounds the whole
   // transfer (connect, send, response); `connect_timeout` (0: none of its own) bounds the connect
   // and TLS handshake. Never throws for transport problems.
@@ -39,5 +42,11 @@ class HttpPoster {
   const std::atomic<bool>* abort_;
   check::CurlEasy easy_;
 };
+
+// The calling thread's poster, polling `abort` during its next send. Senders that run on a pool
+// of threads (webhooks, alert contacts) use it so that a receiver keeping connections alive gets
+// the next delivery from the same thread on the same connection and TLS session, instead of a
+// new handshake per delivery.
+HttpPoster& thread_poster(const std::atomic<bool>* abort);
 
 }  // namespace jetmon::http

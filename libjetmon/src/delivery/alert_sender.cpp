@@ -103,10 +103,9 @@ std::optional<std::string> http_failure(const http::PostResponse& r) {
 
 http::PostResponse post_json(const AlertSettings& s, const std::string& url, const std::string& body,
                              const std::atomic<bool>* abort, const std::string& bearer = {}) {
-  http::HttpPoster poster(abort);
   std::vector<std::string> headers{"Content-Type: application/json"};
   if (!bearer.empty()) headers.push_back(fmt::format("Authorization: Bearer {}", bearer));
-  return poster.post(url, headers, body, s.send_timeout);
+  return http::thread_poster(abort).post(url, headers, body, s.send_timeout);
 }
 
 // An HTTP transport's answer as a row outcome: < 400 delivered, ≥ 400 and transport errors retry.

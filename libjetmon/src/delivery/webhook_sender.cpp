@@ -46,8 +46,8 @@ SendOutcome WebhookSender::send(const ClaimedRow& row, const std::atomic<bool>* 
       fmt::format("X-Jetmon-Delivery: {}", row.id),
       fmt::format("X-Jetmon-Signature: {}", signature_header_value(secret, t, row.payload)),
   };
-  http::HttpPoster poster(abort);
-  http::PostResponse response = poster.post(url, headers, row.payload, options_.timeout, options_.connect_timeout);
+  http::PostResponse response =
+      http::thread_poster(abort).post(url, headers, row.payload, options_.timeout, options_.connect_timeout);
   if (!response.transport_ok) {
     return SendOutcome{SendOutcome::Kind::retry, 0, "transport: " + response.error};
   }

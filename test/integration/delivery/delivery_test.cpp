@@ -146,6 +146,28 @@ TEST_CASE("delivery: a transition becomes one signed delivery per matching webho
   CHECK(query_int(c, "SELECT COUNT(*) FROM jetmon_webhook_deliveries") == 4);
 }
 
+TEST_CASE("delivery: one sender thread's deliveries to a receiver share one connection", "[delivery]") {
+  TestDatabase tdb;
+  db::Connection& c = tdb.migrate();
+  HttpReceiver receiver;
+  const std::uint64_t hook = add_webhook(c, receiver.url("/all"));
+  db::Pool pool(tdb.options());
+  WebhookSender sender(pool);
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    ClaimedRow row;
+    row.id = 100 + i;
+    row.subscriber_id = hook;
+    row.event_type = "event.opened";
+    row.payload = "{}";
+    CHECK(sender.send(row, nullptr).kind == SendOutcome::Kind::delivered);
+  }
+  const auto requests = receiver.requests();
+  REQUIRE(requests.size() == 3);
+  CHECK(requests[0].remote_port != 0);
+  CHECK(requests[1].remote_port == requests[0].remote_port);
+  CHECK(requests[2].remote_port == requests[0].remote_port);
+}
+
 TEST_CASE("delivery: alert rows carry severity, match min_severity and recovery, and skip cause reasons",
           "[delivery]") {
   TestDatabase tdb;
