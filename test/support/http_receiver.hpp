@@ -105,6 +105,9 @@ class HttpReceiver {
     server_.new_task_queue = [] { return new httplib::ThreadPool(16); };  // room for held requests
     // Senders keep connections alive; stop() waits out an idle one's keep-alive, so keep it short.
     server_.set_keep_alive_timeout(1);
+    // Without it, cpp-httplib's header and body writes on a kept-alive connection wait for the
+    // client's delayed ACK (~40 ms a response); the dashboard and Veriflier servers set it too.
+    server_.set_tcp_nodelay(true);
     port_ = server_.bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("http receiver: bind failed");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
