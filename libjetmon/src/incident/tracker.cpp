@@ -68,10 +68,6 @@ EscalationSettings IncidentTracker::settings() const {
   return settings_;
 }
 
-std::size_t IncidentTracker::forget_if(const std::function<bool(std::uint64_t blog_id)>& drop) {
-  return retries_.forget_if([&](std::uint64_t blog_id, const RetryState&) { return drop(blog_id); });
-}
-
 std::size_t IncidentTracker::expire_idle(TimePoint now, std::chrono::seconds max_idle) {
   return retries_.expire_idle(now, max_idle);
 }

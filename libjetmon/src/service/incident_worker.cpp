@@ -129,7 +129,7 @@ struct IncidentWorker::Impl {
   // state instead of checking it, so two monitors never drive one incident.
   bool moved_away(const schedule::Site& site) {
     if (!deps.owns_bucket || deps.owns_bucket(site.bucket_no)) return false;
-    tracker.forget_if([&](std::uint64_t blog_id) { return blog_id == site.blog_id; });
+    tracker.forget(site.blog_id);
     log::info("incident: blog_id={} is in bucket {}, no longer among this monitor's buckets: its retry "
               "and retry state are dropped, the bucket's new owner takes over its open event",
               site.blog_id, site.bucket_no);

@@ -562,7 +562,9 @@ TEST_CASE("incident: a full retry table leaves new failing sites untracked but r
   CHECK(tracker.expire_idle(kT0 + 1h, minutes{10}) == 1);
   CHECK(tracker.retry_queue_size() == 0);
   CHECK(tracker.on_result(c, other, failed_check(kT0 + 1h), kT0 + 1h).step == Step::retry_scheduled);
-  CHECK(tracker.forget_if([](std::uint64_t blog) { return blog == kBlog + 1; }) == 1);
+  CHECK(tracker.forget(kBlog + 1));
+  CHECK_FALSE(tracker.forget(kBlog + 1));
+  CHECK(tracker.retry_queue_size() == 0);
 }
 
 TEST_CASE("incident: a healthy result with failures but no event only clears the retry state") {

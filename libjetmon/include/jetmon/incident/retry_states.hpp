@@ -22,7 +22,7 @@ inline constexpr std::size_t kDefaultRetryCapacity = 200'000;
 //    false alarm and a confirmed down erase it (a site that stays down starts a new entry with
 //    its next failure, as in Go);
 //  - entries of sites that are no longer checked here (deactivated, bucket moved to another host,
-//    Veriflier votes that never came back) are dropped by expire_idle() and forget_if();
+//    Veriflier votes that never came back) are dropped by expire_idle() and erase();
 //  - put() refuses a new blog once `capacity` entries exist, so a mass failure (e.g. this host
 //    lost its network) cannot grow the table without limit. Lost on restart; open events survive.
 // Thread-safe; size() never blocks.

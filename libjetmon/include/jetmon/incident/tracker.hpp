@@ -168,8 +168,9 @@ class IncidentTracker {
 
   std::size_t retry_queue_size() const noexcept { return retries_.size(); }
   std::optional<RetryState> retry_state(std::uint64_t blog_id) const { return retries_.get(blog_id); }
-  // Drop retry state of sites this host no longer checks (bucket moved, site deactivated).
-  std::size_t forget_if(const std::function<bool(std::uint64_t blog_id)>& drop);
+  // Drops the retry state of a site this host no longer checks (its bucket moved to another
+  // host); false when it had none.
+  bool forget(std::uint64_t blog_id) { return retries_.erase(blog_id); }
   // Drop entries without a result or vote for max_idle (e.g. votes that never came back).
   std::size_t expire_idle(TimePoint now, std::chrono::seconds max_idle);
 
