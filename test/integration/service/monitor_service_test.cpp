@@ -6,10 +6,12 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "jetmon/check/engine.hpp"
 #include "jetmon/db/connection.hpp"
 #include "jetmon/db/migrations.hpp"
 #include "support/background_process.hpp"
@@ -215,10 +217,14 @@ TEST_CASE("service: failing sites beyond what the engine runs at once never hold
   TestDatabase tdb;
   auto& c = tdb.migrate();
   FixtureSite site;
-  // 22 failing sites first in paging order, five healthy ones after them. With one worker the
-  // engine runs 18 slow checks at once (slow_check_capacity(1, running_cap(1, 20, …))); the other
-  // 4 wait 3 s for room.
-  for (int i = 0; i < 22; ++i) {
+  // More failing sites than the engine runs at once, first in paging order, five healthy ones
+  // after them. With one worker the engine runs `slow_capacity` slow checks at once; the other 4
+  // wait 3 s for room.
+  const std::size_t slow_capacity = jetmon::check::slow_check_capacity(
+      1, jetmon::check::running_cap(1, jetmon::check::EngineOptions{}.max_lingering_factor, SIZE_MAX));
+  const std::size_t failing = slow_capacity + 4;
+  const std::size_t first_requests = failing + 5;
+  for (int i = 0; i < static_cast<int>(failing); ++i) {
     add_site(c, site, 800 + i, i, "/silent" + std::to_string(i), never_answers());
     open_down_event(c, 800 + i);
   }
@@ -233,21 +239,21 @@ TEST_CASE("service: failing sites beyond what the engine runs at once never hold
   REQUIRE(eventually([&] {
     return jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetpack_monitor_sites WHERE last_checked_at IS NULL") == 0;
   }, 30s));
-  // The order requests reached the site: every healthy site before the 19th failing one, which
+  // The order requests reached the site: every healthy site before the first failing one that
   // waited for room among the slow checks. A pass counting the waiting ones in its window, or a
   // single queue, would have held the healthy sites until the first silent check timed out.
   const std::vector<std::string> paths = site.request_paths();
   INFO("request order: " << fmt::format("{}", fmt::join(paths, " ")));
-  REQUIRE(paths.size() >= 27);
+  REQUIRE(paths.size() >= first_requests);
   std::size_t silent_seen = 0, healthy_seen = 0;
-  for (std::size_t k = 0; k < 27; ++k) {
+  for (std::size_t k = 0; k < first_requests; ++k) {
     if (paths[k].rfind("/silent", 0) == 0) {
       ++silent_seen;
-    } else if (paths[k].rfind("/ok", 0) == 0 && silent_seen <= 18) {
+    } else if (paths[k].rfind("/ok", 0) == 0 && silent_seen <= slow_capacity) {
       ++healthy_seen;
     }
   }
-  CHECK(silent_seen == 22);
+  CHECK(silent_seen == failing);
   CHECK(healthy_seen == 5);
   CHECK(jetmon::test::query_int(c, "SELECT COUNT(*) FROM jetmon_check_history WHERE blog_id >= 900 AND http_code = 200") == 5);
   monitor.signal(SIGTERM);
