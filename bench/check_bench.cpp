@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   std::size_t hold = 0;
   jetmon::check::EngineOptions options;
   long linger_floor_ms = options.linger_floor.count();
+  const CLI::Range kCount(0L, 1'000'000'000L);  // unsigned options would wrap a "-1" around
   CLI::App app{"Check-engine benchmark", "check_bench"};
   app.add_option("--scheme", scheme, "http or https")->check(CLI::IsMember({"http", "https"}));
   app.add_option("--port", port, "target port on every 127.A.B.C address");
@@ -70,12 +71,16 @@ int main(int argc, char** argv) {
   app.add_option("--ca-file", ca_file, "CA bundle for https targets");
   app.add_option("--timeout", timeout, "per-check timeout, seconds");
   app.add_option("--silent-every", silent_every,
-                 "every Nth check asks for a response that comes only after its timeout (0: none)");
+                 "every Nth check asks for a response that comes only after its timeout (0: none)")
+      ->check(kCount);
   app.add_option("--hold", hold,
                  "before measuring, start this many checks (expect_slow) that are answered only after "
-                 "their timeout, and keep them open while the measured checks run");
-  app.add_option("--linger-factor", options.linger_factor, "EngineOptions::linger_factor");
-  app.add_option("--linger-floor-ms", linger_floor_ms, "EngineOptions::linger_floor");
+                 "their timeout, and keep them open while the measured checks run")
+      ->check(kCount);
+  app.add_option("--linger-factor", options.linger_factor, "EngineOptions::linger_factor")
+      ->check(kCount);
+  app.add_option("--linger-floor-ms", linger_floor_ms, "EngineOptions::linger_floor")
+      ->check(kCount);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
